@@ -1,0 +1,85 @@
+"""The results table: one row per check, validated by a pandera schema, written as ``results.csv``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pandera.pandas as pa
+
+__all__ = ["RESULT_COLUMNS", "results_schema", "results_frame", "write_results", "read_results"]
+
+RESULT_COLUMNS = [
+    "check_id", "claim", "statement", "source", "method", "expectation", "verdict", "passed", "n", "estimate",
+    "lower", "upper", "bound", "p_value", "false_fail_rate", "power", "target_defect", "defect_size",
+    "budget_share", "required_power", "seed", "tier", "seconds", "message", "details",
+]
+
+_prob = [pa.Check.in_range(0.0, 1.0)]
+
+results_schema = pa.DataFrameSchema(
+    {
+        "check_id": pa.Column(str, unique=True),
+        "claim": pa.Column(str),
+        "statement": pa.Column(str),
+        "source": pa.Column(str),
+        "method": pa.Column(str),
+        "expectation": pa.Column(str, pa.Check.isin(["holds", "fails", "measured"])),
+        "verdict": pa.Column(str, pa.Check.isin(["holds", "violated", "error"])),
+        "passed": pa.Column(bool),
+        "n": pa.Column(int, pa.Check.ge(0)),
+        "estimate": pa.Column(float, nullable=True),
+        "lower": pa.Column(float, nullable=True),
+        "upper": pa.Column(float, nullable=True),
+        "bound": pa.Column(float, nullable=True),
+        "p_value": pa.Column(float, _prob, nullable=True),
+        "false_fail_rate": pa.Column(float, _prob, nullable=True),
+        "power": pa.Column(float, _prob, nullable=True),
+        "target_defect": pa.Column(str, nullable=True),
+        "defect_size": pa.Column(float, nullable=True),
+        "budget_share": pa.Column(float, _prob),
+        "required_power": pa.Column(float, _prob),
+        "seed": pa.Column(int, pa.Check.ge(0)),
+        "tier": pa.Column(str, pa.Check.isin(["quick", "full"])),
+        "seconds": pa.Column(float, pa.Check.ge(0.0)),
+        "message": pa.Column(str, nullable=True),
+        "details": pa.Column(str),
+    },
+    checks=[
+        # a row passes exactly when its verdict matches its expectation (and the design rules held)
+        pa.Check(lambda df: ~df["passed"] | (df["verdict"] != "error"), error="an errored check cannot pass"),
+    ],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+
+def results_frame(rows: Iterable[dict]) -> pd.DataFrame:
+    """Validate result rows (dicts or ``CheckResult.row()`` output) into the schema's frame."""
+    df = pd.DataFrame(list(rows), columns=RESULT_COLUMNS)
+    for col in ("message", "target_defect"):
+        df[col] = df[col].fillna("")
+    return results_schema.validate(df)
+
+
+def write_results(df: pd.DataFrame, out_dir) -> Path:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.csv"
+    results_schema.validate(df).to_csv(path, index=False)
+    return path
+
+
+def read_results(path) -> pd.DataFrame:
+    """Read and validate ``results.csv`` (or a directory that holds it)."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "results.csv"
+    if not p.exists():
+        raise ValueError(f"results path {str(path)!r} has no results.csv")
+    df = pd.read_csv(p, keep_default_na=True)
+    for col in ("message", "target_defect"):
+        df[col] = df[col].fillna("")
+    return results_schema.validate(df)

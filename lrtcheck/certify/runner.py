@@ -1,0 +1,203 @@
+"""Running checks: budget shares, design assertions, timing, and one result row per check."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+from lrtcheck.stats.budget import DEFAULT_TOTAL_FALSE_FAIL, ErrorBudget
+from lrtcheck.stats.seeds import resolve_root_seed
+
+from .claims import FAILS, HOLDS
+from .context import CheckContext
+from .evidence import Evidence, verdict_passes
+from .executors import SerialExecutor
+from .registry import TIER_POWER, CheckSpec, all_checks
+
+__all__ = ["CheckResult", "budget_for", "run_check", "run_checks", "default_device"]
+
+
+def default_device(tier: str) -> str:
+    """CUDA for the full tier when a CUDA device is present, else CPU (the quick tier is the CPU CI gate)."""
+    if tier != "full":
+        return "cpu"
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except Exception:  # pragma: no cover
+        return "cpu"
+
+
+def budget_for(tier: str, total: float = DEFAULT_TOTAL_FALSE_FAIL) -> ErrorBudget:
+    """Equal Bonferroni shares over every registered stochastic check of ``tier``."""
+    return ErrorBudget.equal([s.check_id for s in all_checks(tier) if s.stochastic], total=total)
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check: evidence, whether it passed, and why not."""
+
+    spec: CheckSpec
+    tier: str
+    root_seed: int
+    false_fail_rate: float
+    required_power: float
+    evidence: Evidence | None
+    passed: bool
+    seconds: float
+    message: str = ""
+
+    @property
+    def check_id(self) -> str:
+        return self.spec.check_id
+
+    @property
+    def verdict(self) -> str:
+        return self.evidence.verdict if self.evidence is not None else "error"
+
+    def row(self) -> dict[str, Any]:
+        ev = self.evidence
+        d = ev.design if ev is not None else None
+        claim = self.spec.claim
+        nan = math.nan
+        return {
+            "check_id": self.check_id,
+            "claim": claim.id,
+            "statement": claim.statement,
+            "source": claim.source,
+            "method": claim.method,
+            "expectation": claim.expectation,
+            "verdict": self.verdict,
+            "passed": bool(self.passed),
+            "n": int(ev.n) if ev is not None else 0,
+            "estimate": float(ev.estimate) if ev is not None else nan,
+            "lower": float(ev.lower) if ev is not None else nan,
+            "upper": float(ev.upper) if ev is not None else nan,
+            "bound": float(ev.bound) if ev is not None else nan,
+            "p_value": float(ev.p_value) if ev is not None else nan,
+            "false_fail_rate": float(d.false_fail_rate) if d is not None else float(self.false_fail_rate),
+            "power": float(d.power) if d is not None else nan,
+            "target_defect": d.target_defect if d is not None else "",
+            "defect_size": float(d.defect_size) if d is not None else nan,
+            "budget_share": float(self.false_fail_rate),
+            "required_power": float(self.required_power),
+            "seed": int(self.root_seed),
+            "tier": self.tier,
+            "seconds": float(self.seconds),
+            "message": self.message,
+            "details": json.dumps(ev.details if ev is not None else {}, default=_json_default, sort_keys=True),
+        }
+
+    def describe(self) -> str:
+        status = "PASSED" if self.passed else "FAILED"
+        head = (f"{self.check_id} {status}: claim {self.spec.claim.id!r} expected {self.spec.claim.expectation!r}, "
+                f"verdict {self.verdict!r}")
+        ev = self.evidence
+        if ev is not None:
+            head += (f"; estimate {ev.estimate:.6g} [{ev.lower:.6g}, {ev.upper:.6g}] vs bound {ev.bound:.6g}, "
+                     f"p={ev.p_value:.3g}, n={ev.n}")
+        if self.message:
+            head += f"\n  {self.message}"
+        head += f"\n  reproduce: lrtcheck certify --tier {self.tier} --seed {self.root_seed} --check '{self.check_id}'"
+        return head
+
+
+def _json_default(obj):
+    try:
+        import numpy as np
+
+        if isinstance(obj, np.generic):
+            return obj.item()
+        if isinstance(obj, np.ndarray):
+            return obj.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    return str(obj)
+
+
+def _design_problem(spec: CheckSpec, ev: Evidence, share: float, required_power: float) -> str:
+    """Why the evidence's design does not meet the budget and power rules (empty when it does)."""
+    if not spec.stochastic or spec.claim.expectation not in (HOLDS, FAILS):
+        return ""
+    d = ev.design
+    if d is None:
+        return "design: a Monte Carlo check must state its design (false-fail rate, target defect, power)"
+    if spec.claim.expectation == HOLDS and d.false_fail_rate > share * (1 + 1e-9):
+        return f"design: false-fail rate {d.false_fail_rate:.3g} exceeds the check's budget share {share:.3g}"
+    if not (d.power >= required_power):
+        return f"design: power {d.power:.4f} against '{d.target_defect}' is below the required {required_power:.4f}"
+    return ""
+
+
+def run_check(
+    spec: CheckSpec,
+    *,
+    tier: str = "quick",
+    root_seed=None,
+    budget: ErrorBudget | None = None,
+    subject: Any = None,
+    device: str | None = None,
+    executor=None,
+) -> CheckResult:
+    """Run one check and judge it: verdict against expectation, and its design against budget and power."""
+    root = resolve_root_seed(root_seed)
+    budget = budget or budget_for(tier)
+    share = budget.share(spec.check_id) if spec.stochastic else 0.0
+    if spec.stochastic and share == 0.0:  # a check outside the registered tier set: give it an equal share
+        share = budget.total / max(1, budget.n_checks + 1)
+    required = TIER_POWER[tier]
+    if spec.claim.expectation == FAILS and spec.stochastic:
+        required = max(required, 1.0 - share)
+    if subject is None and spec.default_subject is not None:
+        subject = spec.default_subject()
+    ctx = CheckContext(spec=spec, tier=tier, root_seed=root, false_fail_rate=share, required_power=required,
+                       params=spec.params_for(tier), subject=subject, device=device or default_device(tier),
+                       executor=executor or SerialExecutor())
+    start = time.perf_counter()
+    try:
+        ev = spec.func(ctx)
+        if not isinstance(ev, Evidence):
+            raise TypeError(f"check {spec.check_id} returned {type(ev).__name__}, not Evidence")
+    except Exception as exc:  # a check that crashes fails, with its traceback in the message
+        seconds = time.perf_counter() - start
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return CheckResult(spec, tier, root, share, required, None, False, seconds, f"error: {tb}")
+    seconds = time.perf_counter() - start
+    passed = verdict_passes(spec.claim.expectation, ev.verdict)
+    message = ev.message
+    problem = _design_problem(spec, ev, share, required)
+    if problem:
+        passed = False
+        message = f"{problem}; {message}" if message else problem
+    return CheckResult(spec, tier, root, share, required, ev, passed, seconds, message)
+
+
+def run_checks(
+    specs: Iterable[CheckSpec] | None = None,
+    *,
+    tier: str = "quick",
+    seed=None,
+    budget_total: float = DEFAULT_TOTAL_FALSE_FAIL,
+    subjects: Mapping[str, Any] | None = None,
+    device: str | None = None,
+    executor=None,
+    progress: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Run ``specs`` (all of the tier by default) under one root seed and one budget."""
+    root = resolve_root_seed(seed)
+    budget = budget_for(tier, budget_total)
+    specs = list(specs) if specs is not None else all_checks(tier)
+    results = []
+    for spec in specs:
+        subject = (subjects or {}).get(spec.subject) if spec.subject else None
+        res = run_check(spec, tier=tier, root_seed=root, budget=budget, subject=subject, device=device,
+                        executor=executor)
+        results.append(res)
+        if progress is not None:
+            progress(res)
+    return results

@@ -1,0 +1,5 @@
+"""Diffusion core shared by LRT-Diffusion and Risk-Sensitive Diffusion (DESIGN section 3)."""
+
+from .schedule import VARIANCES, Schedule
+
+__all__ = ["Schedule", "VARIANCES"]

@@ -1,0 +1,100 @@
+"""Exact binomial inference: Clopper-Pearson intervals, exact acceptance regions and exact tail p-values.
+
+Clopper & Pearson (1934): the two-sided level 1 - alpha interval for a binomial proportion is
+``[B(alpha/2; x, n - x + 1), B(1 - alpha/2; x + 1, n - x)]`` with B the Beta quantile (0 at x = 0, 1 at x = n);
+this is what ``scipy.stats.binomtest(...).proportion_ci(method="exact")`` returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _st
+
+from .validation import check_open_unit, check_positive_int, check_unit
+
+__all__ = [
+    "clopper_pearson",
+    "binomial_acceptance_region",
+    "binomial_tail_pvalue",
+    "AcceptanceRegion",
+]
+
+
+def clopper_pearson(successes, trials, alpha):
+    """Two-sided exact (Clopper-Pearson) interval at level ``1 - alpha``; vectorised over ``successes``/``trials``.
+
+    Returns ``(low, high)`` as floats for scalar input, arrays otherwise.
+    """
+    alpha = check_open_unit("alpha", alpha)
+    x = np.asarray(successes)
+    n = np.asarray(trials)
+    if not (np.issubdtype(x.dtype, np.integer) or np.all(np.mod(x, 1) == 0)):
+        raise ValueError("successes must be integers")
+    if not (np.issubdtype(n.dtype, np.integer) or np.all(np.mod(n, 1) == 0)):
+        raise ValueError("trials must be integers")
+    if np.any(n < 1):
+        raise ValueError("trials must be >= 1")
+    if np.any(x < 0) or np.any(x > n):
+        raise ValueError("successes must lie in [0, trials]")
+    x = x.astype(np.float64)
+    n = n.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low = np.where(x > 0, _st.beta.ppf(alpha / 2.0, x, n - x + 1.0), 0.0)
+        high = np.where(x < n, _st.beta.ppf(1.0 - alpha / 2.0, x + 1.0, n - x), 1.0)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
+@dataclass(frozen=True)
+class AcceptanceRegion:
+    """Counts ``low <= X <= high`` accepted by an exact binomial test; ``size`` is its exact rejection probability."""
+
+    low: int
+    high: int
+    size: float
+
+    def contains(self, count) -> bool:
+        return bool(self.low <= count <= self.high)
+
+
+def binomial_acceptance_region(n: int, p: float, alpha: float, *, alternative: str = "two-sided") -> AcceptanceRegion:
+    """Exact acceptance region of a level-``alpha`` binomial test of ``H0: X ~ Bin(n, p)``.
+
+    ``two-sided`` splits alpha equally between the tails; ``greater`` rejects large counts only; ``less`` small
+    counts only.  The exact rejection probability under H0 (``size``) is <= alpha.
+    """
+    n = check_positive_int("n", n)
+    p = check_unit("p", p)
+    alpha = check_open_unit("alpha", alpha)
+    if alternative not in ("two-sided", "greater", "less"):
+        raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
+    dist = _st.binom(n, p)
+    ks = np.arange(n + 1)
+    cdf = dist.cdf(ks)
+    sf = dist.sf(ks)  # P(X > k)
+    lo_tail = alpha / 2 if alternative == "two-sided" else (alpha if alternative == "less" else 0.0)
+    hi_tail = alpha / 2 if alternative == "two-sided" else (alpha if alternative == "greater" else 0.0)
+    low = 0
+    if lo_tail > 0:
+        # largest low with P(X < low) = cdf(low - 1) <= lo_tail
+        ok = np.nonzero(cdf <= lo_tail)[0]
+        low = int(ok[-1] + 1) if ok.size else 0
+    high = n
+    if hi_tail > 0:
+        ok = np.nonzero(sf <= hi_tail)[0]  # P(X > k) <= hi_tail
+        high = int(ok[0]) if ok.size else n
+    size = (float(cdf[low - 1]) if low > 0 else 0.0) + float(sf[high])
+    return AcceptanceRegion(low, high, size)
+
+
+def binomial_tail_pvalue(count: int, n: int, p: float, *, alternative: str = "greater") -> float:
+    """Exact p-value of an observed binomial count (``scipy.stats.binomtest``)."""
+    n = check_positive_int("n", n)
+    count = check_positive_int("count", count, minimum=0)
+    if count > n:
+        raise ValueError(f"count must be <= n (count={count}, n={n})")
+    p = check_unit("p", p)
+    return float(_st.binomtest(count, n, p, alternative=alternative).pvalue)

@@ -1,0 +1,52 @@
+"""The error budget: one total false-fail probability for a gate run, split across its checks (Bonferroni).
+
+If check i fails with probability at most ``share_i`` when its claim's expectation is right, the union bound gives a
+gate false-fail probability at most ``sum_i share_i = total``.  Shares are fixed by the *registered* set of
+stochastic checks of a tier (not by which subset a run selects), so every worker of a parallel run, and every
+subset run, uses the same shares; a subset run is therefore conservative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from .validation import check_open_unit, check_positive
+
+__all__ = ["ErrorBudget", "DEFAULT_TOTAL_FALSE_FAIL"]
+
+DEFAULT_TOTAL_FALSE_FAIL = 1e-3
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    """Split ``total`` across checks in proportion to their weights (equal weights by default).
+
+    Exact checks (no randomness) take no share; ``share(check_id)`` returns 0 for them.
+    """
+
+    total: float = DEFAULT_TOTAL_FALSE_FAIL
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_open_unit("total", self.total)
+        for key, w in self.weights.items():
+            check_positive(f"weights[{key!r}]", w)
+
+    @classmethod
+    def equal(cls, check_ids: Iterable[str], total: float = DEFAULT_TOTAL_FALSE_FAIL) -> "ErrorBudget":
+        return cls(total=total, weights={cid: 1.0 for cid in check_ids})
+
+    @property
+    def n_checks(self) -> int:
+        return len(self.weights)
+
+    def share(self, check_id: str) -> float:
+        """The false-fail probability allotted to ``check_id`` (0.0 if it is not a stochastic check here)."""
+        w = self.weights.get(check_id)
+        if w is None:
+            return 0.0
+        return self.total * w / sum(self.weights.values())
+
+    def shares(self) -> dict[str, float]:
+        return {cid: self.share(cid) for cid in self.weights}

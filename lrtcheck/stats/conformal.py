@@ -1,0 +1,101 @@
+"""Exact order-statistic laws: conformal ranks, the realized level of an order-statistic threshold, and coverage.
+
+For n exchangeable calibration scores with a continuous law F, the threshold tau = X_(k) (k-th smallest) has
+``F(X_(k)) ~ Beta(k, n - k + 1)``, so the realized exceedance level ``1 - F(tau) ~ Beta(n - k + 1, k)``, and the
+number of m fresh points covered (``X <= tau``) is ``BetaBinomial(m, k, n - k + 1)``.  With the conformal rank
+``k = ceil((n + 1)(1 - alpha))`` the marginal coverage is ``k / (n + 1)`` in ``[1 - alpha, 1 - alpha + 1/(n+1))``
+(Vovk et al. 2005; Angelopoulos & Bates 2021, "A gentle introduction", section 1 and appendix D).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from numbers import Rational
+
+from scipy import stats as _st
+
+from .validation import check_positive_int
+
+__all__ = [
+    "exact_fraction",
+    "conformal_rank",
+    "order_statistic_level_law",
+    "conformal_coverage_law",
+    "conformal_marginal_coverage",
+]
+
+
+def exact_fraction(name: str, value) -> Fraction:
+    """Read ``value`` as an exact rational.
+
+    ``Fraction``, ``int``, ``Decimal`` and decimal strings are taken as they are.  A float is read as the rational
+    with the smallest denominator that rounds to the same float, so ``1/3`` computed in floating point means 1/3
+    and ``0.1`` means 1/10 (the binary expansion of the float is an artefact, not the user's intent).
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, (Fraction, Rational)):
+        return Fraction(value)
+    if isinstance(value, (Decimal, str)):
+        try:
+            return Fraction(value)
+        except (ValueError, ArithmeticError) as exc:
+            raise ValueError(f"{name} must be a finite number, got {value!r}") from exc
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    exact = Fraction(x)
+    bound = 1
+    while bound < 10**18:
+        bound *= 10
+        candidate = exact.limit_denominator(bound)
+        if float(candidate) == x:
+            return candidate
+    return exact
+
+
+def conformal_rank(n: int, alpha) -> int | None:
+    """The conformal order-statistic rank ``k = ceil((n + 1)(1 - alpha))`` in exact arithmetic.
+
+    Returns ``None`` when ``k > n`` (too few calibration points for level ``alpha``: the threshold is +inf).
+
+    >>> conformal_rank(92, 1/3)
+    62
+    """
+    n = check_positive_int("n", n)
+    a = exact_fraction("alpha", alpha)
+    if not 0 < a < 1:
+        raise ValueError(f"alpha must lie in the open interval (0, 1), got {alpha!r}")
+    k = math.ceil((n + 1) * (1 - a))
+    return k if k <= n else None
+
+
+def _check_rank(n: int, k: int) -> tuple[int, int]:
+    n = check_positive_int("n", n)
+    k = check_positive_int("k", k)
+    if k > n:
+        raise ValueError(f"k must be <= n (k={k}, n={n})")
+    return n, k
+
+
+def order_statistic_level_law(n: int, k: int):
+    """Exact law of the realized level ``P(X > X_(k) | calibration)``: ``Beta(n - k + 1, k)`` (frozen scipy law)."""
+    n, k = _check_rank(n, k)
+    return _st.beta(n - k + 1, k)
+
+
+def conformal_coverage_law(n: int, k: int, m: int):
+    """Exact law of the number of m fresh points with ``X <= X_(k)``: ``BetaBinomial(m, k, n - k + 1)``."""
+    n, k = _check_rank(n, k)
+    m = check_positive_int("m", m)
+    return _st.betabinom(m, k, n - k + 1)
+
+
+def conformal_marginal_coverage(n: int, alpha) -> Fraction:
+    """Exact marginal coverage ``k / (n + 1)`` of the conformal threshold (1 if the rank exceeds n)."""
+    k = conformal_rank(n, alpha)
+    return Fraction(1) if k is None else Fraction(k, n + 1)
+
+

@@ -79,7 +79,7 @@ def read_results(path) -> pd.DataFrame:
         p = p / "results.csv"
     if not p.exists():
         raise ValueError(f"results path {str(path)!r} has no results.csv")
-    df = pd.read_csv(p, keep_default_na=True)
+    df = pd.read_csv(p, keep_default_na=True, dtype={"message": str, "target_defect": str, "details": str})
     for col in ("message", "target_defect"):
         df[col] = df[col].fillna("")
     return results_schema.validate(df)

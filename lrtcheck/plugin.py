@@ -1,0 +1,184 @@
+"""The pytest plugin (entry point ``pytest11``): the certification gate inside a test run.
+
+Options: ``--lrtcheck-seed N|random``, ``--lrtcheck-tier quick|full``, ``--lrtcheck-budget P`` (total false-fail
+probability of the run), ``--lrtcheck-report DIR`` (write ``results.csv``, ``index.md``, ``index.html``),
+``--lrtcheck-device cpu|cuda``.
+
+A test asks for the ``lrtcheck_check_id`` argument to be parametrised over every registered check of the tier (or
+over those matching ``@pytest.mark.lrtcheck_select("lrt.*", ...)``) and runs it with the ``lrtcheck_gate`` fixture::
+
+    def test_gate(lrtcheck_check_id, lrtcheck_gate):
+        result = lrtcheck_gate.run(lrtcheck_check_id)
+        assert result.passed, result.describe()
+
+Under pytest-xdist the controller resolves the root seed once and hands it to every worker; workers send their
+result rows back and the controller writes one merged report.  Budget shares are fixed by the registered set of the
+tier, so they are identical on every worker.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lrtcheck.stats.budget import DEFAULT_TOTAL_FALSE_FAIL
+from lrtcheck.stats.seeds import resolve_root_seed
+
+__all__ = ["GateSession"]
+
+
+
+
+class GateSession:
+    """Runs checks for a pytest session with one root seed, tier and budget, and keeps their result rows."""
+
+    def __init__(self, tier: str, seed: int, budget_total: float, device: str | None, report_dir: str | None):
+        from lrtcheck.certify.registry import TIERS
+
+        if tier not in TIERS:
+            raise pytest.UsageError(f"--lrtcheck-tier must be one of {TIERS}, got {tier!r}")
+        if not 0.0 < budget_total < 1.0:
+            raise pytest.UsageError(f"--lrtcheck-budget must lie in (0, 1), got {budget_total!r}")
+        self.tier = tier
+        self.seed = seed
+        self.budget_total = budget_total
+        self.device = device
+        self.report_dir = report_dir
+        self.rows: list[dict[str, Any]] = []
+        self.results: list[Any] = []
+        self._budget = None
+
+    @property
+    def budget(self):
+        if self._budget is None:
+            from lrtcheck.certify.runner import budget_for
+
+            self._budget = budget_for(self.tier, self.budget_total)
+        return self._budget
+
+    def run(self, check_id: str, *, subject: Any = None):
+        """Run one registered check (against ``subject`` if given) and record its row."""
+        from lrtcheck.certify.registry import get
+        from lrtcheck.certify.runner import run_check
+
+        spec = get(check_id)
+        result = run_check(spec, tier=self.tier, root_seed=self.seed, budget=self.budget, subject=subject,
+                           device=self.device)
+        row = result.row()
+        if subject is not None:
+            row["check_id"] = f"{row['check_id']}@{type(subject).__name__}"
+        self.rows.append(row)
+        self.results.append(result)
+        return result
+
+
+_STASH = pytest.StashKey["GateSession"]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("lrtcheck", "lrtcheck certification gate")
+    group.addoption("--lrtcheck-seed", default=None,
+                    help="root seed (an integer, or 'random' for a statistical regression run); fixed by default")
+    group.addoption("--lrtcheck-tier", default="quick", choices=["quick", "full"], help="check tier (default quick)")
+    group.addoption("--lrtcheck-budget", type=float, default=DEFAULT_TOTAL_FALSE_FAIL,
+                    help="total false-fail probability of the gate run (default 1e-3)")
+    group.addoption("--lrtcheck-report", default=None, metavar="DIR",
+                    help="write results.csv, index.md and index.html of the checks run into DIR")
+    group.addoption("--lrtcheck-device", default=None, help="torch device for sampler checks (cpu or cuda)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "lrtcheck_select(*patterns): run only the checks matching these patterns")
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "lrtcheck_seed" in workerinput:
+        seed = int(workerinput["lrtcheck_seed"])
+    else:
+        try:
+            seed = resolve_root_seed(config.getoption("--lrtcheck-seed"))
+        except ValueError as exc:
+            raise pytest.UsageError(f"--lrtcheck-seed: {exc}") from None
+    session = GateSession(
+        tier=config.getoption("--lrtcheck-tier"),
+        seed=seed,
+        budget_total=config.getoption("--lrtcheck-budget"),
+        device=config.getoption("--lrtcheck-device"),
+        report_dir=config.getoption("--lrtcheck-report"),
+    )
+    config.stash[_STASH] = session
+    config._lrtcheck_worker_rows = []
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(), "lrtcheck-xdist")
+
+
+
+
+class _XdistHooks:
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node):
+        node.workerinput["lrtcheck_seed"] = node.config.stash[_STASH].seed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error):
+        rows = getattr(node, "workeroutput", {}).get("lrtcheck_rows")
+        if rows:
+            node.config._lrtcheck_worker_rows.extend(json.loads(rows))
+
+
+@pytest.fixture(scope="session")
+def lrtcheck_gate(request) -> GateSession:
+    """The session's :class:`GateSession` (tier, root seed, budget from the command-line options)."""
+    return request.config.stash[_STASH]
+
+
+def pytest_generate_tests(metafunc):
+    if "lrtcheck_check_id" not in metafunc.fixturenames:
+        return
+    from lrtcheck.certify.registry import select
+
+    tier = metafunc.config.getoption("--lrtcheck-tier")
+    marker = metafunc.definition.get_closest_marker("lrtcheck_select")
+    patterns = list(marker.args) if marker else None
+    ids = [s.check_id for s in select(patterns, tier=tier)]
+    metafunc.parametrize("lrtcheck_check_id", ids, ids=ids)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    gate = config.stash.get(_STASH, None)
+    if gate is None:
+        return
+    if hasattr(config, "workeroutput"):  # an xdist worker: send rows to the controller
+        config.workeroutput["lrtcheck_rows"] = json.dumps(gate.rows, default=str)
+        return
+    rows = list(gate.rows) + list(getattr(config, "_lrtcheck_worker_rows", []))
+    gate.merged_rows = rows
+    if gate.report_dir and rows:
+        from lrtcheck.certify.results import results_frame, write_results
+        from lrtcheck.report import write_report
+
+        df = results_frame(sorted(rows, key=lambda r: r["check_id"]))
+        write_results(df, gate.report_dir)
+        write_report(df, Path(gate.report_dir))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    gate = config.stash.get(_STASH, None)
+    if gate is None or hasattr(config, "workeroutput"):
+        return
+    rows = getattr(gate, "merged_rows", None) or gate.rows
+    if not rows:
+        return
+    passed = sum(bool(r["passed"]) for r in rows)
+    spent = sum(float(r["budget_share"]) for r in rows)
+    terminalreporter.write_sep("-", "lrtcheck certification gate")
+    terminalreporter.write_line(
+        f"{passed}/{len(rows)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
+        f"false-fail budget spent {spent:.2e} of {gate.budget_total:.0e})")
+    for r in rows:
+        if not r["passed"]:
+            terminalreporter.write_line(f"  FAILED {r['check_id']}: {r['message']}")
+    if gate.report_dir:
+        terminalreporter.write_line(f"report written to {gate.report_dir}")

@@ -1,0 +1,132 @@
+"""Markdown and HTML writers for a results table (the HTML is one self-contained page that opens from disk)."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["write_report", "verdict_table_markdown", "summary_line"]
+
+_METHOD_TITLES = {
+    "stats": "Statistical core",
+    "tabular": "Exact-ratio tabular worlds",
+    "lrt": "LRT-Diffusion (arXiv 2510.24983)",
+    "risk": "Risk-Sensitive Diffusion (arXiv 2402.02081)",
+    "csar": "C-SAR: Certified Shift-Aware Rewards",
+    "lecam": "Le Cam lower bounds (C-SAR section 8)",
+}
+
+
+def _fmt(x, digits: int = 4) -> str:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(x):
+        return "–"
+    if x != 0 and (abs(x) < 1e-3 or abs(x) >= 1e5):
+        return f"{x:.2e}"
+    return f"{x:.{digits}g}"
+
+
+def summary_line(df: pd.DataFrame) -> str:
+    passed = int(df["passed"].sum())
+    tiers = ", ".join(sorted(set(df["tier"])))
+    seeds = ", ".join(str(s) for s in sorted(set(df["seed"])))
+    spent = float(df["budget_share"].sum())
+    fails = int((df["expectation"] == "fails").sum())
+    return (f"{passed}/{len(df)} checks passed (tier {tiers}, root seed {seeds}); {fails} paper claims asserted as "
+            f"failing; false-fail budget spent {spent:.2e}; total time {df['seconds'].sum():.1f} s.")
+
+
+def _interval(row) -> str:
+    est = _fmt(row["estimate"])
+    if math.isnan(float(row["lower"])) and math.isnan(float(row["upper"])):
+        return est
+    return f"{est} [{_fmt(row['lower'])}, {_fmt(row['upper'])}]"
+
+
+def verdict_table_markdown(df: pd.DataFrame) -> str:
+    head = ("| check | expectation | verdict | passed | estimate [interval] | bound | n | false-fail | power | "
+            "seed | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+    lines = []
+    for _, r in df.iterrows():
+        lines.append(
+            f"| `{r['check_id']}` | {r['expectation']} | {r['verdict']} | {'yes' if r['passed'] else '**NO**'} | "
+            f"{_interval(r)} | {_fmt(r['bound'])} | {int(r['n'])} | {_fmt(r['false_fail_rate'])} | "
+            f"{_fmt(r['power'])} | {int(r['seed'])} | {_fmt(r['seconds'], 3)} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    out = ["# lrtcheck certification report", "", summary_line(df), ""]
+    failing_claims = df[(df["expectation"] == "fails") & df["passed"]]
+    if len(failing_claims):
+        out += ["## Claims the papers get wrong (reproduced as counter-examples)", ""]
+        for _, r in failing_claims.iterrows():
+            out.append(f"- `{r['claim']}` ({r['source']}): {r['statement']}")
+        out.append("")
+    for method, group in df.groupby("method", sort=False):
+        out += [f"## {_METHOD_TITLES.get(method, method)}", "", verdict_table_markdown(group)]
+        for _, r in group.iterrows():
+            out.append(f"- `{r['check_id']}`: {r['statement']} *Source:* {r['source']}. "
+                       f"*Target defect:* {r['target_defect'] or '–'}."
+                       + (f" **{r['message']}**" if r["message"] else ""))
+        out.append("")
+    return "\n".join(out)
+
+
+def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = None) -> str:
+    figures = figures or {}
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>lrtcheck certification report</title>",
+        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;"
+        "font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+        "th{background:#f0f0f0}.pass{background:#e8f6e8}.fail{background:#fbe3e3}figure{display:inline-block;"
+        "margin:8px}figcaption{font-size:12px;max-width:480px}code{font-size:12px}</style></head><body>",
+        "<h1>lrtcheck certification report</h1>",
+        f"<p id='summary'>{esc(summary_line(df))}</p>",
+    ]
+    for method, group in df.groupby("method", sort=False):
+        parts.append(f"<h2 id='{esc(method)}'>{esc(_METHOD_TITLES.get(method, method))}</h2>")
+        parts.append("<table><tr><th>check</th><th>statement</th><th>source</th><th>expectation</th><th>verdict</th>"
+                     "<th>estimate [interval]</th><th>bound</th><th>n</th><th>false-fail</th><th>power</th>"
+                     "<th>target defect</th><th>seed</th><th>s</th></tr>")
+        for _, r in group.iterrows():
+            cls = "pass" if r["passed"] else "fail"
+            msg = f"<br><b>{esc(str(r['message']))}</b>" if r["message"] else ""
+            parts.append(
+                f"<tr class='{cls}'><td><code>{esc(r['check_id'])}</code></td><td>{esc(r['statement'])}{msg}</td>"
+                f"<td>{esc(r['source'])}</td><td>{esc(r['expectation'])}</td><td>{esc(r['verdict'])}</td>"
+                f"<td>{esc(_interval(r))}</td><td>{_fmt(r['bound'])}</td><td>{int(r['n'])}</td>"
+                f"<td>{_fmt(r['false_fail_rate'])}</td><td>{_fmt(r['power'])}</td><td>{esc(r['target_defect'])}</td>"
+                f"<td>{int(r['seed'])}</td><td>{_fmt(r['seconds'], 3)}</td></tr>")
+        parts.append("</table>")
+        for caption, data_uri in figures.get(method, []):
+            parts.append(f"<figure><img alt='{esc(caption)}' src='{data_uri}' width='480'>"
+                         f"<figcaption>{esc(caption)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(df: pd.DataFrame, out_dir, *, figures: bool = True) -> dict[str, Path]:
+    """Write ``index.md`` and ``index.html`` for a validated results frame into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figs = {}
+    if figures:
+        try:
+            from .plots import method_figures
+        except ImportError:
+            method_figures = None
+        if method_figures is not None:
+            figs = method_figures(df)
+    md = out / "index.md"
+    md.write_text(_markdown(df), encoding="utf-8")
+    page = out / "index.html"
+    page.write_text(_html(df, figs), encoding="utf-8")
+    return {"markdown": md, "html": page}

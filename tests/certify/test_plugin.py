@@ -1,0 +1,45 @@
+"""The pytest plugin, run in a sub-session with pytester: options, results, xdist merge."""
+
+import pandas as pd
+import pytest
+
+pytest_plugins = ["pytester"]
+
+GATE_TEST = """
+import pytest
+
+@pytest.mark.lrtcheck_select("stats.*")
+def test_gate(lrtcheck_check_id, lrtcheck_gate):
+    result = lrtcheck_gate.run(lrtcheck_check_id)
+    assert result.passed, result.describe()
+"""
+
+
+def test_plugin_runs_selected_checks_and_writes_report(pytester):
+    pytester.makepyfile(test_gate=GATE_TEST)
+    out = pytester.path / "rep"
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--lrtcheck-seed", "11",
+                                        "--lrtcheck-report", str(out))
+    res.assert_outcomes(passed=2)
+    res.stdout.fnmatch_lines(["*2/2 checks passed (tier quick, root seed 11*"])
+    df = pd.read_csv(out / "results.csv")
+    assert set(df["seed"]) == {11} and (out / "index.html").exists()
+
+
+def test_plugin_under_xdist_merges_rows_with_one_seed(pytester):
+    pytester.makepyfile(test_gate=GATE_TEST)
+    out = pytester.path / "rep"
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--lrtcheck-seed", "random",
+                                        "--lrtcheck-report", str(out))
+    res.assert_outcomes(passed=2)
+    df = pd.read_csv(out / "results.csv")
+    assert len(df) == 2 and df["seed"].nunique() == 1
+    assert df["budget_share"].sum() <= 1e-3 + 1e-12
+
+
+def test_plugin_rejects_bad_options(pytester):
+    pytester.makepyfile(test_gate=GATE_TEST)
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--lrtcheck-seed", "xyz")
+    assert res.ret != 0
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--lrtcheck-budget", "3")
+    assert res.ret != 0

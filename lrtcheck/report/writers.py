@@ -106,11 +106,40 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
                 f"<td>{_fmt(r['false_fail_rate'])}</td><td>{_fmt(r['power'])}</td><td>{esc(r['target_defect'])}</td>"
                 f"<td>{int(r['seed'])}</td><td>{_fmt(r['seconds'], 3)}</td></tr>")
         parts.append("</table>")
+        for tbl in _tables(group):
+            parts.append(tbl)
         for caption, data_uri in figures.get(method, []):
             parts.append(f"<figure><img alt='{esc(caption)}' src='{data_uri}' width='480'>"
                          f"<figcaption>{esc(caption)}</figcaption></figure>")
+    parts.append(
+        "<script>window.addEventListener('error',function(e){document.body.dataset.errors="
+        "(parseInt(document.body.dataset.errors||'0')+1).toString();});window.addEventListener('load',function(){"
+        "var imgs=Array.prototype.slice.call(document.images);document.body.dataset.figures=imgs.length.toString();"
+        "document.body.dataset.figuresOk=imgs.every(function(i){return i.complete&&i.naturalWidth>0;}).toString();"
+        "});</script>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _tables(group: pd.DataFrame) -> list[str]:
+    """HTML tables from ``details["plots"]`` specs of kind ``table``."""
+    import json
+
+    esc = html.escape
+    out = []
+    for _, r in group.iterrows():
+        try:
+            details = json.loads(r["details"])
+        except (TypeError, ValueError):
+            continue
+        for spec in details.get("plots", []) or []:
+            if isinstance(spec, dict) and spec.get("kind") == "table":
+                head = "".join(f"<th>{esc(str(c))}</th>" for c in spec.get("columns", []))
+                body = "".join("<tr>" + "".join(f"<td>{esc(_fmt(v) if isinstance(v, float) else str(v))}</td>"
+                                                for v in row) + "</tr>" for row in spec.get("rows", []))
+                out.append(f"<h4>{esc(r['check_id'])}: {esc(spec.get('title', ''))}</h4><table><tr>{head}</tr>"
+                           f"{body}</table>")
+    return out
 
 
 def write_report(df: pd.DataFrame, out_dir, *, figures: bool = True) -> dict[str, Path]:

@@ -1,0 +1,391 @@
+"""The LRT-Diffusion sampler (Sun & Cheng, arXiv 2510.24983; DESIGN section 4; reference note section 1.2).
+
+One reverse step t = T..1, with Lambda the statistic accumulated so far (float64):
+
+1. (eps_u, eps_c) from ONE call of the two-head model; mu_h = (a_t - beta_t / sqrt(1 - ab_t) eps_h) / sqrt(alpha_t),
+   Delta = mu_c - mu_u = -beta_t / (sqrt(alpha_t) sqrt(1 - ab_t)) (eps_c - eps_u).
+2. Gate from past evidence only: S = Lambda_{t+1} ("final") or max_{k>t} Lambda_k ("running_max", a latched gate);
+   beta = beta_max 1[S > tau] (hard) or beta_max sigmoid((S - tau) / kappa) (soft).
+3. m = mu_u + beta Delta.  Optional Q-step (:class:`QStep`): anchor a_c = (1 - lambda) mu_u + lambda m,
+   g = grad_a Q(s, a_c) clipped to norm c, m <- m + eta sigma_t^2 g (Diffuser's scale_grad_by_std convention).
+4. a_{t-1} = m + sigma_t z with z from counter-based per-sample noise (:mod:`lrtcheck.diffusion.noise`).
+5. If sigma_t > 0: Lambda += (<a_{t-1} - mu_u, Delta> - ||Delta||^2 / 2) / sigma_t^2 in float64 (the inner-product
+   form of (||a - mu_u||^2 - ||a - mu_c||^2) / (2 sigma^2)).  Steps with sigma_t = 0 add no evidence.
+
+sigma_t^2 is the posterior variance beta~_t (``variance="posterior"``, zero at t = 1) or beta_t (``"beta"``); noise is
+added at every step with sigma_t > 0 (so the ``beta`` variant also adds noise at t = 1, as DESIGN section 4's D^2
+formula assumes).  H0 is the same sampler and configuration with beta == 0 (:meth:`LRTSampler.null_statistics`).
+
+Decisions: the sample is "activated" (the conditional pull was triggered) when its statistic exceeds tau: the final
+Lambda for ``statistic="final"``, the running max for ``statistic="running_max"``.  The Type-I rate is the activation
+rate under H0.  A threshold is bound to the sampler's configuration hash (:meth:`LRTSampler.config_hash`); a
+:class:`~lrtcheck.lrt.calibration.Calibration` for another configuration is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+import numpy as np
+
+from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead
+from lrtcheck.diffusion.noise import counter_normal, sample_keys
+from lrtcheck.diffusion.schedule import VARIANCES, Schedule
+from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_positive_int, \
+    check_unit
+
+__all__ = ["LRTSampler", "LRTSample", "QStep", "SeparateHeads", "GATES", "STATISTICS"]
+
+GATES = ("hard", "soft")
+STATISTICS = ("final", "running_max")
+
+
+@dataclass(frozen=True)
+class QStep:
+    """The optional Q-gradient step (reference note section 1.2 (f)).
+
+    critic : object with ``grad(states, actions) -> dQ/da`` (torch tensors), or a callable ``Q(states, actions)`` (B,)
+        differentiated by autograd.
+    eta : step size; the step is eta sigma_t^2 g.
+    clip : gradient norm clip c (``None``: no clipping).
+    anchor : lambda in [0, 1]; the gradient is taken at (1 - lambda) mu_u + lambda m (0: the unconditional mean,
+        1: the LRT-gated mean).
+    """
+
+    critic: Any
+    eta: float
+    clip: float | None = 1.0
+    anchor: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_nonnegative("eta", self.eta)
+        if self.clip is not None:
+            check_positive("clip", self.clip)
+        check_unit("anchor", self.anchor)
+        if not (hasattr(self.critic, "grad") or callable(self.critic)):
+            raise ValueError("critic must have a grad(states, actions) method or be callable Q(states, actions)")
+
+    def fingerprint(self) -> dict:
+        fp = getattr(self.critic, "fingerprint", None)
+        return {"eta": float(self.eta), "clip": None if self.clip is None else float(self.clip),
+                "anchor": float(self.anchor), "critic": fp() if callable(fp) else type(self.critic).__name__}
+
+    def gradient(self, states, actions):
+        import torch
+
+        if hasattr(self.critic, "grad"):
+            g = self.critic.grad(states, actions)
+        else:
+            with torch.enable_grad():
+                a = actions.detach().requires_grad_(True)
+                q = self.critic(states, a)
+                (g,) = torch.autograd.grad(q.sum(), a)
+        g = g.to(actions.dtype)
+        if self.clip is not None:
+            norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)
+            g = g * torch.clamp(self.clip / torch.clamp(norm, min=1e-300), max=1.0)
+        return g
+
+
+class SeparateHeads:
+    """Two single heads ``head(states, actions, t) -> eps`` as the two-head protocol (two forwards per step)."""
+
+    def __init__(self, background: Callable, good: Callable):
+        self.background, self.good = background, good
+
+    def fingerprint(self) -> str:
+        parts = []
+        for h in (self.background, self.good):
+            fp = getattr(h, "fingerprint", None)
+            parts.append(fp() if callable(fp) else f"{type(h).__name__}@{id(h):x}")
+        return "separate:" + "|".join(parts)
+
+    def __call__(self, states, actions, t: int):
+        return self.background(states, actions, t), self.good(states, actions, t)
+
+
+@dataclass
+class LRTSample:
+    """Output of :meth:`LRTSampler.sample` (numpy; float64 statistics).
+
+    actions (n, d); final (n,) the final Lambda; running_max (n,); statistic (n,) the configured one; activated (n,)
+    statistic > tau; ell / beta (T, n) per-step increments and gate values when ``return_trace`` (row i is step T-i).
+    """
+
+    actions: np.ndarray
+    final: np.ndarray
+    running_max: np.ndarray
+    statistic: np.ndarray
+    activated: np.ndarray
+    config_hash: str
+    ell: np.ndarray | None = None
+    beta: np.ndarray | None = None
+
+    @property
+    def activation_rate(self) -> float:
+        return float(np.mean(self.activated))
+
+
+class NullStatistics(np.ndarray):
+    """A float64 array of H0 statistics that remembers the configuration hash of the sampler that drew it."""
+
+    config_hash: str | None = None
+    statistic: str | None = None
+
+    def __array_finalize__(self, obj):
+        self.config_hash = getattr(obj, "config_hash", None)
+        self.statistic = getattr(obj, "statistic", None)
+
+
+def _is_gmm(h) -> bool:
+    return isinstance(h, (GaussianMixtureHead, ConditionalGaussianMixtureHead))
+
+
+@dataclass(eq=False)
+class LRTSampler:
+    """LRT-gated DDPM sampler over a two-head model (DESIGN section 4).
+
+    Parameters
+    ----------
+    background, good : the heads.  Two exact mixture heads (:class:`GaussianMixtureHead` /
+        :class:`ConditionalGaussianMixtureHead`, evaluated by one fused pass), or two callables
+        ``head(states, actions, t) -> eps``, or ``good=None`` and ``background`` a two-head model
+        ``model(states, actions, t) -> (eps_u, eps_c)`` (e.g. :class:`lrtcheck.diffusion.TwoHeadDenoiser`).
+    schedule : :class:`Schedule`.
+    variance : ``"posterior"`` (beta~_t) or ``"beta"``.
+    gate : ``"hard"`` or ``"soft"``; beta_max in [0, 1]; kappa > 0 the soft gate's temperature.
+    tau : the threshold, a number or a :class:`Calibration` for this configuration (``+inf``: gate never opens).
+    q_step : optional :class:`QStep`.
+    statistic : ``"final"`` (the gate reads the current Lambda; decision on the final Lambda) or ``"running_max"``.
+    action_dim : action dimension (read from exact heads when omitted).
+    device, dtype : torch device and working dtype (float64 by default; Lambda is always float64).
+    batch_size : samples per chunk (results do not depend on it).
+    """
+
+    background: Any
+    good: Any
+    schedule: Schedule
+    variance: str = "posterior"
+    gate: str = "hard"
+    beta_max: float = 0.5
+    tau: Any = math.inf
+    kappa: float = 1.0
+    q_step: QStep | None = None
+    statistic: str = "final"
+    action_dim: int | None = None
+    device: str = "cpu"
+    dtype: Any = None
+    batch_size: int = 1 << 16
+    _heads: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        import torch
+
+        if not isinstance(self.schedule, Schedule):
+            raise ValueError("schedule must be a lrtcheck.diffusion.Schedule")
+        if self.variance not in VARIANCES:
+            raise ValueError(f"variance must be one of {VARIANCES}, got {self.variance!r}")
+        if self.gate not in GATES:
+            raise ValueError(f"gate must be one of {GATES}, got {self.gate!r}")
+        if self.statistic not in STATISTICS:
+            raise ValueError(f"statistic must be one of {STATISTICS}, got {self.statistic!r}")
+        self.beta_max = check_unit("beta_max", self.beta_max)
+        self.kappa = check_positive("kappa", self.kappa)
+        if self.q_step is not None and not isinstance(self.q_step, QStep):
+            raise ValueError("q_step must be a QStep or None")
+        self.batch_size = check_positive_int("batch_size", self.batch_size)
+        self.dtype = self.dtype or torch.float64
+        if self.good is None:
+            if not callable(self.background):
+                raise ValueError("with good=None, background must be a two-head model (states, actions, t) -> "
+                                 "(eps_u, eps_c)")
+            self._heads = self.background
+        elif _is_gmm(self.background) and _is_gmm(self.good):
+            self._heads = ExactTwoHead(self.background, self.good, self.schedule)
+        elif callable(self.background) and callable(self.good):
+            self._heads = SeparateHeads(self.background, self.good)
+        else:
+            raise ValueError("background and good must be exact mixture heads or callables (states, actions, t)")
+        if self.action_dim is None:
+            self.action_dim = getattr(self._heads, "dim", None) or getattr(self.background, "action_dim", None)
+        if self.action_dim is None:
+            raise ValueError("action_dim is required when the heads do not expose their dimension")
+        self.action_dim = check_positive_int("action_dim", self.action_dim)
+        # resolve a Calibration record (bound to a configuration) into a number
+        tau = self.tau
+        if hasattr(tau, "config_hash") and hasattr(tau, "tau"):
+            tau.check_config(self)
+            if getattr(tau, "statistic", None) not in (None, self.statistic):
+                raise ValueError(f"tau was calibrated for statistic={tau.statistic!r}, sampler uses "
+                                 f"{self.statistic!r}: recalibrate")
+            self.tau = float(tau.tau)
+        else:
+            if isinstance(tau, bool) or not isinstance(tau, (int, float, np.floating, np.integer)) or math.isnan(tau):
+                raise ValueError(f"tau must be a number (+-inf allowed) or a Calibration, got {tau!r}")
+            self.tau = float(tau)
+        var = self.schedule.variance(self.variance)
+        self._sigma2 = np.asarray(var, dtype=np.float64)
+
+    # --- configuration ------------------------------------------------------------------------------------------
+    def config(self) -> dict:
+        """Everything the H0 law of the statistic depends on (and the gate settings), as a JSON-able dict."""
+        fp = getattr(self._heads, "fingerprint", None)
+        return {
+            "heads": fp() if callable(fp) else f"{type(self._heads).__name__}@{id(self._heads):x}",
+            "schedule": self.schedule.fingerprint(),
+            "T": self.schedule.T,
+            "variance": self.variance,
+            "gate": self.gate,
+            "beta_max": self.beta_max,
+            "kappa": self.kappa if self.gate == "soft" else None,
+            "q_step": None if self.q_step is None else self.q_step.fingerprint(),
+            "statistic": self.statistic,
+            "action_dim": self.action_dim,
+        }
+
+    def config_hash(self) -> str:
+        """SHA-256 (16 hex digits) of :meth:`config`; a calibration is valid only for the same hash."""
+        blob = json.dumps(self.config(), sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def replace(self, **changes) -> "LRTSampler":
+        """A copy with some settings changed (``tau`` keeps its number unless given)."""
+        kw = {f: getattr(self, f) for f in ("background", "good", "schedule", "variance", "gate", "beta_max", "tau",
+                                             "kappa", "q_step", "statistic", "action_dim", "device", "dtype",
+                                             "batch_size")}
+        kw.update(changes)
+        return LRTSampler(**kw)
+
+    def deploy(self, calibration) -> "LRTSampler":
+        """This sampler with ``tau`` from ``calibration`` (raises ValueError if it belongs to another config)."""
+        return self.replace(tau=calibration)
+
+    # --- sampling -----------------------------------------------------------------------------------------------
+    def _states_tensor(self, states, n: int | None):
+        import torch
+
+        if states is None:
+            if getattr(self._heads, "conditional", False):
+                raise ValueError("states are required: the heads are state-conditional")
+            return None, n
+        if callable(states) and not isinstance(states, np.ndarray):
+            raise ValueError("states must be an array (n, d_s); draw them first")
+        if isinstance(states, torch.Tensor):
+            s = states.detach().to("cpu", torch.float64).numpy()
+        else:
+            s = np.asarray(states, dtype=np.float64)
+        s = check_finite_array("states", s)
+        if s.ndim == 1:
+            s = s[:, None]
+        if s.ndim != 2:
+            raise ValueError(f"states must have shape (n, d_s), got {s.shape}")
+        if n is not None and s.shape[0] != n:
+            raise ValueError(f"states must have n={n} rows, got {s.shape[0]}")
+        return s, s.shape[0]
+
+    def sample(self, states=None, *, seed: int, n: int | None = None, sample_ids=None, return_trace: bool = False,
+               null: bool = False) -> LRTSample:
+        """Run the gated sampler (or, with ``null=True``, the H0 sampler beta == 0) once per state.
+
+        ``seed`` and the sample ids (``0..n-1`` unless given) fix every sample's noise, whatever the batching.
+        """
+        s_np, n = self._states_tensor(states, n)
+        if n is None:
+            raise ValueError("n is required when no states are given")
+        n = check_positive_int("n", n)
+        if sample_ids is None:
+            ids = np.arange(n, dtype=np.int64)
+        else:
+            ids = np.asarray(sample_ids, dtype=np.int64).reshape(-1)
+            if ids.shape[0] != n or np.any(ids < 0):
+                raise ValueError(f"sample_ids must hold {n} non-negative integers")
+        outs = []
+        for start in range(0, n, self.batch_size):
+            stop = min(n, start + self.batch_size)
+            outs.append(self._run_chunk(None if s_np is None else s_np[start:stop], ids[start:stop], seed,
+                                        return_trace, null))
+        cat = lambda i: np.concatenate([o[i] for o in outs], axis=-1 if i >= 3 else 0)  # noqa: E731
+        actions, final, rmax = cat(0), cat(1), cat(2)
+        ell = cat(3) if return_trace else None
+        beta = cat(4) if return_trace else None
+        stat = final if self.statistic == "final" else rmax
+        return LRTSample(actions=actions, final=final, running_max=rmax, statistic=stat, activated=stat > self.tau,
+                         config_hash=self.config_hash(), ell=ell, beta=beta)
+
+    def null_statistics(self, n: int, *, seed: int, states=None, sample_ids=None) -> NullStatistics:
+        """n draws of the configured statistic under H0 (same configuration, beta == 0), float64 (n,)."""
+        n = check_positive_int("n", n)
+        res = self.sample(states, seed=seed, n=n, sample_ids=sample_ids, null=True)
+        out = np.asarray(res.statistic, dtype=np.float64).view(NullStatistics)
+        out.config_hash = self.config_hash()
+        out.statistic = self.statistic
+        return out
+
+    def _run_chunk(self, s_np, ids_np, seed, return_trace, null):
+        import torch
+
+        dev, dt = torch.device(self.device), self.dtype
+        B, d, T = ids_np.shape[0], self.action_dim, self.schedule.T
+        keys = sample_keys(int(seed), torch.as_tensor(ids_np, device=dev))
+        states = None if s_np is None else torch.as_tensor(s_np, device=dev, dtype=dt)
+        a = counter_normal(keys, 0, d, dtype=dt)  # a_T ~ N(0, I)
+        lam = torch.zeros(B, dtype=torch.float64, device=dev)
+        rmax = torch.full((B,), -math.inf, dtype=torch.float64, device=dev)
+        ells, betas = [], []
+        betas_np, alphas_np, abar_np = self.schedule.betas, self.schedule.alphas, self.schedule.alpha_bars
+        beta_max = 0.0 if null else self.beta_max
+        with torch.no_grad():
+            for t in range(T, 0, -1):
+                i = t - 1
+                eps_u, eps_c = self._heads(states, a, t)
+                eps_u, eps_c = eps_u.to(dt), eps_c.to(dt)
+                inv_sa = 1.0 / math.sqrt(alphas_np[i])
+                coef = betas_np[i] / math.sqrt(1.0 - abar_np[i])
+                mu_u = inv_sa * (a - coef * eps_u)
+                delta = (-inv_sa * coef) * (eps_c - eps_u)
+                # gate from past evidence only
+                past = lam if self.statistic == "final" else rmax
+                if beta_max == 0.0:
+                    bt = torch.zeros(B, dtype=torch.float64, device=dev)
+                elif self.gate == "hard":
+                    bt = torch.where(past > self.tau, beta_max, 0.0).to(torch.float64)
+                else:
+                    if math.isinf(self.tau):
+                        bt = torch.full((B,), beta_max if self.tau < 0 else 0.0, dtype=torch.float64, device=dev)
+                    else:
+                        z = (torch.where(torch.isinf(past), torch.full_like(past, -1e300), past) - self.tau) / self.kappa
+                        bt = beta_max * torch.sigmoid(z)
+                m = mu_u + bt.to(dt).unsqueeze(1) * delta
+                s2 = float(self._sigma2[i])
+                if self.q_step is not None and s2 > 0.0 and self.q_step.eta > 0.0:
+                    lam_a = self.q_step.anchor
+                    anchor = (1.0 - lam_a) * mu_u + lam_a * m
+                    g = self.q_step.gradient(states, anchor)
+                    m = m + (self.q_step.eta * s2) * g
+                if s2 > 0.0:
+                    sig = math.sqrt(s2)
+                    a_next = m + sig * counter_normal(keys, t, d, dtype=dt)
+                    diff = (a_next - mu_u).to(torch.float64)
+                    d64 = delta.to(torch.float64)
+                    ell = ((diff * d64).sum(1) - 0.5 * (d64 * d64).sum(1)) / s2
+                    lam = lam + ell
+                    rmax = torch.maximum(rmax, lam)
+                else:
+                    a_next = m
+                    ell = torch.zeros(B, dtype=torch.float64, device=dev)
+                if return_trace:
+                    ells.append(ell.cpu().numpy())
+                    betas.append(bt.cpu().numpy())
+                a = a_next
+        rmax = torch.where(torch.isinf(rmax), lam, rmax)  # no step carried evidence: the max is Lambda = 0
+        actions = a.to(torch.float64).cpu().numpy()
+        lam_np, rmax_np = lam.cpu().numpy(), rmax.cpu().numpy()
+        if not (np.all(np.isfinite(actions)) and np.all(np.isfinite(lam_np))):
+            raise ValueError("the heads returned non-finite eps (NaN or inf reached the actions or the statistic)")
+        if return_trace:
+            return actions, lam_np, rmax_np, np.stack(ells), np.stack(betas)
+        return actions, lam_np, rmax_np, None, None

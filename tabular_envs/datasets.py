@@ -1,0 +1,171 @@
+"""Offline data sets ``D_env``: n transitions ``(s, a, r, s')`` drawn i.i.d. from the normalised discounted
+occupancy ``d_{pi_b}`` (exactly, by a linear solve, or by geometric-stopping roll-outs), or from fixed-horizon
+roll-outs; as arrays (:class:`Transitions`) and as a pandas DataFrame.
+
+Geometric stopping (Puterman 1994, section 5.3): with ``T ~ Geometric(1 - gamma)`` on {0, 1, ...} independent of
+the trajectory, ``P(s_T = s, a_T = a) = d_pi(s, a)`` exactly and ``E[r(s_T, a_T)] = (1 - gamma) J(pi)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrtcheck.stats.validation import check_positive_int
+
+from .mdp import TabularMDP, validate_policy
+from .solvers import occupancy
+
+__all__ = [
+    "Transitions",
+    "sample_categorical",
+    "sample_next_states",
+    "sample_occupancy_pairs",
+    "sample_dataset",
+    "sample_rollouts",
+    "geometric_stop_samples",
+    "count_transitions",
+]
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """A data set of transitions as parallel arrays (``episode``/``timestep`` are -1 for i.i.d. occupancy draws)."""
+
+    states: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_states: np.ndarray
+    episode: np.ndarray | None = None
+    timestep: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.states.shape[0])
+
+    def to_frame(self):
+        """A pandas DataFrame with columns ``state, action, reward, next_state`` (+ ``episode, timestep``)."""
+        import pandas as pd
+
+        cols = {"state": self.states, "action": self.actions, "reward": self.rewards, "next_state": self.next_states}
+        if self.episode is not None:
+            cols["episode"] = self.episode
+        if self.timestep is not None:
+            cols["timestep"] = self.timestep
+        return pd.DataFrame(cols)
+
+
+def _rng(seed):
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _single(mdp: TabularMDP):
+    if not isinstance(mdp, TabularMDP):
+        raise ValueError(f"mdp must be a TabularMDP, got {type(mdp).__name__}")
+    if mdp.batch_shape:
+        raise ValueError("sampling needs a single (unbatched) TabularMDP; index the batch first")
+    return mdp
+
+
+def sample_categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row of ``probs`` (..., K) by inverse CDF (vectorised)."""
+    cdf = np.cumsum(probs, axis=-1)
+    cdf[..., -1] = 1.0  # guard the last edge against round-off
+    u = rng.random(probs.shape[:-1] + (1,))
+    return np.minimum(np.sum(u >= cdf, axis=-1), probs.shape[-1] - 1)
+
+
+def sample_next_states(P: np.ndarray, states: np.ndarray, actions: np.ndarray, rng) -> np.ndarray:
+    """``s' ~ P(. | s, a)`` for each pair."""
+    return sample_categorical(P[states, actions], _rng(rng))
+
+
+def sample_occupancy_pairs(mdp: TabularMDP, pi, n: int, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """n i.i.d. ``(s, a)`` from the exact occupancy ``d_pi`` (one multinomial draw over the S*A cells)."""
+    mdp = _single(mdp)
+    n = check_positive_int("n", n)
+    d = occupancy(mdp, pi).ravel()
+    d = np.clip(d, 0.0, None)
+    d = d / d.sum()
+    idx = _rng(seed).choice(d.size, size=n, p=d)
+    return np.divmod(idx, mdp.n_actions)
+
+
+def geometric_stop_samples(mdp: TabularMDP, pi, n: int, *, seed=0, max_steps: int = 100_000):
+    """n independent roll-outs from ``mu0`` under ``pi``, each stopped at ``T ~ Geometric(1 - gamma)``;
+    returns ``(s_T, a_T, T)``.  ``(s_T, a_T) ~ d_pi`` exactly (module docstring).  Vectorised over roll-outs; the
+    loop runs over time steps while any roll-out is alive."""
+    mdp = _single(mdp)
+    n = check_positive_int("n", n)
+    pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
+    rng = _rng(seed)
+    g = float(mdp.gamma)
+    # T = number of transitions before stopping: P(T = t) = (1 - g) g^t
+    T = rng.geometric(1.0 - g, size=n) - 1 if g > 0 else np.zeros(n, dtype=np.int64)
+    s = sample_categorical(np.broadcast_to(mdp.mu0, (n, mdp.n_states)), rng)
+    a = sample_categorical(pi[s], rng)
+    alive = np.nonzero(T > 0)[0]
+    t = 0
+    while alive.size:
+        t += 1
+        if t > max_steps:
+            raise RuntimeError(f"geometric roll-outs exceeded max_steps={max_steps}")
+        s[alive] = sample_categorical(mdp.P[s[alive], a[alive]], rng)
+        a[alive] = sample_categorical(pi[s[alive]], rng)
+        alive = alive[T[alive] > t]
+    return s, a, T
+
+
+def sample_dataset(mdp: TabularMDP, pi_b, n: int, *, seed=0, method: str = "occupancy") -> Transitions:
+    """n i.i.d. transitions with ``(s, a) ~ d_{pi_b}`` and ``s' ~ P(. | s, a)``, reward ``R[s, a]``.
+
+    ``method="occupancy"`` draws ``(s, a)`` from the exactly solved occupancy; ``"rollout"`` by geometric
+    stopping (same law, no linear solve)."""
+    mdp = _single(mdp)
+    rng = _rng(seed)
+    if method == "occupancy":
+        s, a = sample_occupancy_pairs(mdp, pi_b, n, seed=rng)
+    elif method == "rollout":
+        s, a, _ = geometric_stop_samples(mdp, pi_b, n, seed=rng)
+    else:
+        raise ValueError(f"method must be 'occupancy' or 'rollout', got {method!r}")
+    s2 = sample_next_states(mdp.P, s, a, rng)
+    minus = np.full(len(s), -1)
+    return Transitions(s, a, mdp.R[s, a].copy(), s2, minus, minus.copy())
+
+
+def sample_rollouts(mdp: TabularMDP, pi, n_episodes: int, horizon: int, *, seed=0) -> Transitions:
+    """``n_episodes`` roll-outs of ``horizon`` steps from ``mu0`` under ``pi`` (vectorised over episodes),
+    flattened episode-major with ``episode`` and ``timestep`` columns."""
+    mdp = _single(mdp)
+    E = check_positive_int("n_episodes", n_episodes)
+    H = check_positive_int("horizon", horizon)
+    pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
+    rng = _rng(seed)
+    S_ = np.empty((E, H), dtype=np.int64)
+    A_ = np.empty((E, H), dtype=np.int64)
+    S2 = np.empty((E, H), dtype=np.int64)
+    s = sample_categorical(np.broadcast_to(mdp.mu0, (E, mdp.n_states)), rng)
+    for t in range(H):
+        a = sample_categorical(pi[s], rng)
+        s2 = sample_categorical(mdp.P[s, a], rng)
+        S_[:, t], A_[:, t], S2[:, t] = s, a, s2
+        s = s2
+    ep = np.repeat(np.arange(E), H)
+    ts = np.tile(np.arange(H), E)
+    s_f, a_f = S_.ravel(), A_.ravel()
+    return Transitions(s_f, a_f, mdp.R[s_f, a_f].copy(), S2.ravel(), ep, ts)
+
+
+def count_transitions(data: Transitions, n_states: int, n_actions: int) -> np.ndarray:
+    """Count tensor ``N[s, a, s']`` (the sufficient statistic of i.i.d. transitions)."""
+    S = check_positive_int("n_states", n_states)
+    A = check_positive_int("n_actions", n_actions)
+    s, a, s2 = (np.asarray(x, dtype=np.int64) for x in (data.states, data.actions, data.next_states))
+    if s.size and (s.min() < 0 or s.max() >= S or s2.min() < 0 or s2.max() >= S):
+        raise ValueError(f"states must lie in [0, {S})")
+    if a.size and (a.min() < 0 or a.max() >= A):
+        raise ValueError(f"actions must lie in [0, {A})")
+    N = np.zeros(S * A * S, dtype=np.int64)
+    np.add.at(N, (s * A + a) * S + s2, 1)
+    return N.reshape(S, A, S)

@@ -1,0 +1,62 @@
+"""The report: schema-validated table, Markdown and a self-contained HTML page with figures."""
+
+import json
+import re
+
+import pytest
+
+from lrtcheck.certify import Claim, Evidence, run_check
+from lrtcheck.certify.registry import CheckSpec
+from lrtcheck.certify.results import results_frame
+from lrtcheck.report import write_report
+from lrtcheck.report.plots import PLOT_KINDS, render_spec
+from lrtcheck.stats import ErrorBudget
+
+
+def _frame():
+    def f(ctx):
+        plots = [
+            {"kind": "lines", "title": "Type-I vs alpha", "x": [0.01, 0.05, 0.1], "series": {"realized": [0.011, 0.05, 0.098]},
+             "band": {"lower": [0.0, 0.03, 0.08], "upper": [0.03, 0.07, 0.12]}, "reference": {"alpha": [0.01, 0.05, 0.1]}},
+            {"kind": "bars", "title": "coverage", "labels": ["a", "b"], "values": [0.9, 0.7], "target": 0.9},
+            {"kind": "hist", "title": "H0", "edges": [0, 1, 2, 3], "counts": [1, 5, 2],
+             "density_x": [0, 1.5, 3], "density_y": [0.1, 0.5, 0.1]},
+            {"kind": "scatter", "title": "Pareto", "points": [{"label": "LRT", "x": [0.01, 0.02], "y": [1, 2]}]},
+            {"kind": "table", "title": "tbl", "columns": ["a", "b"], "rows": [[1, 0.25]]},
+        ]
+        return Evidence(verdict="holds", n=10, estimate=0.1, lower=0.0, upper=0.2,
+                        design=ctx.design("d", 0.1, 1.0, 10), details={"plots": plots})
+
+    claim = Claim(id="demo.report", source="test", statement="demo <b>escaped</b>")
+    spec = CheckSpec(check_id="demo.report", claim=claim, func=f)
+    res = run_check(spec, budget=ErrorBudget.equal(["demo.report"]))
+    return results_frame([res.row()])
+
+
+def test_report_writes_markdown_and_self_contained_html(tmp_path):
+    paths = write_report(_frame(), tmp_path)
+    page = paths["html"].read_text()
+    md = paths["markdown"].read_text()
+    assert "demo.report" in md and "1/1 checks passed" in md
+    # self-contained: no external src/href, every image is an inline PNG
+    assert not re.search(r"(src|href)=['\"](?!data:)", page)
+    assert page.count("data:image/png;base64,") == 4
+    assert "&lt;b&gt;escaped&lt;/b&gt;" in page  # statements are escaped
+    assert "<th>a</th><th>b</th>" in page
+
+
+def test_every_plot_kind_renders():
+    for kind in PLOT_KINDS:
+        spec = {"kind": kind, "x": [0, 1], "series": {"a": [0, 1]}, "labels": ["x"], "values": [1.0],
+                "edges": [0, 1], "counts": [1], "points": [{"x": [0], "y": [0]}], "columns": [], "rows": []}
+        uri = render_spec(spec)
+        assert (uri is None) == (kind == "table")
+    assert render_spec({"kind": "unknown"}) is None
+
+
+def test_report_marks_failed_rows(tmp_path):
+    df = _frame()
+    df.loc[0, "passed"] = False
+    df.loc[0, "message"] = "boom"
+    page = write_report(df, tmp_path, figures=False)["html"].read_text()
+    assert "class='fail'" in page and "boom" in page

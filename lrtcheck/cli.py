@@ -1,4 +1,4 @@
-"""Command line: ``lrtcheck certify | report | list | explain | bench | mutants``.
+"""Command line: ``lrtcheck certify | report | list | explain | bench | mutants | flake``.
 
 Exit codes: 0 every check passed; 1 some check did not pass (its verdict contradicts the expectation, or its design
 is short of the required power); 2 bad usage (unknown check, bad seed, unreadable results); 3 a check crashed.
@@ -203,6 +203,12 @@ def _cmd_mutants(args) -> int:
     return cli_main(args)
 
 
+def _cmd_flake(args) -> int:
+    from lrtcheck.mutants.flake import run_flake_cli
+
+    return run_flake_cli(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lrtcheck", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -250,6 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", default=None)
     m.add_argument("--only", action="append")
     m.set_defaults(func=_cmd_mutants)
+
+    fl = sub.add_parser("flake", help="false-fail calibration: p-value super-uniformity over random root seeds")
+    fl.add_argument("--runs", type=int, default=200)
+    fl.add_argument("--tier", choices=["quick", "full"], default="quick")
+    fl.add_argument("--check", action="append", help="only checks matching these patterns")
+    fl.add_argument("--root", type=int, default=0, help="root of the seed stream of the runs")
+    fl.add_argument("--out", default=None)
+    fl.set_defaults(func=_cmd_flake)
     return p
 
 

@@ -80,6 +80,30 @@ def _gmm_numpy(x: np.ndarray, means: np.ndarray, stds: np.ndarray, log_w: np.nda
     return r, diff, c
 
 
+def _lastsum(x):
+    """Sum over the last (small) axis as a matrix-vector product (torch's reduction over a tiny inner axis is ~15x
+    slower than a GEMV on CPU)."""
+    n = x.shape[-1]
+    ones = x.new_ones(n)
+    return (x.reshape(-1, n) @ ones).reshape(x.shape[:-1])
+
+
+def _small_softmax(logits):
+    """Softmax over axis 1 for a handful of components (a loop over K instead of a slow tiny-axis reduction)."""
+    import torch
+
+    K = logits.shape[1]
+    if K == 1:
+        return torch.ones_like(logits)
+    if K > 16:
+        return torch.softmax(logits, dim=1)
+    mx = logits[:, 0]
+    for k in range(1, K):
+        mx = torch.maximum(mx, logits[:, k])
+    e = torch.exp(logits - mx.unsqueeze(1))
+    return e / _lastsum(e).unsqueeze(1)
+
+
 def _gmm_torch(x, means, stds, log_w, ab: float):
     """Torch kernel for one noise level ``ab`` (a Python float): returns (resp (B,K), diff (B,K,d), c (K,))."""
     import torch
@@ -88,10 +112,10 @@ def _gmm_torch(x, means, stds, log_w, ab: float):
     c = ab * stds**2 + (1.0 - ab)
     m = means if means.dim() == 3 else means.unsqueeze(0)
     diff = x.unsqueeze(1) - sab * m
-    sq = (diff * diff).sum(-1)
+    sq = _lastsum(diff * diff)
     d = x.shape[1]
     logits = log_w - sq / (2.0 * c) - 0.5 * d * torch.log(c)
-    r = torch.softmax(logits, dim=1)
+    r = _small_softmax(logits)
     return r, diff, c
 
 
@@ -230,7 +254,9 @@ class GaussianMixtureHead(_MixtureBase):
 
 def torch_einsum_resp(rc, diff):
     """sum_k rc[b, k] diff[b, k, :] (a batched matrix-vector product)."""
-    return (rc.unsqueeze(-1) * diff).sum(1)
+    if diff.shape[1] == 1:
+        return rc[:, :1] * diff[:, 0]
+    return _lastsum((rc.unsqueeze(-1) * diff).transpose(1, 2))
 
 
 class ConditionalGaussianMixtureHead(_MixtureBase):
@@ -375,39 +401,69 @@ class ExactTwoHead:
                     h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
         return "exact-gmm:" + h.hexdigest()[:16]
 
-    def _params(self, device, dtype):
+    def _component_columns(self, head, states, device, dtype):
+        """Per component k, per action dim j: the mean m_kj as a Python float (fixed means) or a (B,) vector."""
+        if not head.conditional:
+            return [[float(v) for v in row] for row in head.means]
+        key = ("cond", id(head), states.data_ptr(), tuple(states.shape), str(device), dtype)
+        hit = self._cache.get("cols")
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        m = head.means_torch(states, device, dtype)  # (B, K, d)
+        cols = [[m[:, k, j].contiguous() for j in range(head.dim)] for k in range(head.n_components)]
+        self._cache["cols"] = (key, cols)  # states are fixed over the T steps of a chunk
+        return cols
+
+    @staticmethod
+    def _head_eps(xc, cols, stds, log_w, ab: float, d: int):
+        """eps* of one mixture from action columns ``xc`` (d tensors (B,)), all scalars as Python floats."""
         import torch
 
-        key = (str(device), dtype)
-        if key not in self._cache:
-            s = torch.as_tensor(np.concatenate([self.background.stds, self.good.stds]), device=device, dtype=dtype)
-            lw = torch.as_tensor(np.concatenate([np.log(self.background.weights), np.log(self.good.weights)]),
-                                 device=device, dtype=dtype)
-            self._cache[key] = (s, lw)
-        return self._cache[key]
+        sab = math.sqrt(ab)
+        K = len(cols)
+        cs = [ab * float(s) ** 2 + (1.0 - ab) for s in stds]
+        diffs, logits = [], []
+        for k in range(K):
+            dk = [xc[j] - sab * cols[k][j] for j in range(d)]
+            sq = dk[0] * dk[0]
+            for j in range(1, d):
+                sq = sq + dk[j] * dk[j]
+            diffs.append(dk)
+            if K > 1:
+                logits.append(sq * (-0.5 / cs[k]) + (float(log_w[k]) - 0.5 * d * math.log(cs[k])))
+        if K == 1:
+            w = [None]
+        else:
+            mx = logits[0]
+            for k in range(1, K):
+                mx = torch.maximum(mx, logits[k])
+            es = [torch.exp(lg - mx) for lg in logits]
+            tot = es[0]
+            for k in range(1, K):
+                tot = tot + es[k]
+            inv = 1.0 / tot
+            w = [e * inv for e in es]
+        scale = math.sqrt(1.0 - ab)
+        out = []
+        for j in range(d):
+            acc = None
+            for k in range(K):
+                term = diffs[k][j] * (scale / cs[k]) if w[k] is None else (w[k] * diffs[k][j]) * (scale / cs[k])
+                acc = term if acc is None else acc + term
+            out.append(acc)
+        return out
 
     def __call__(self, states, actions, t: int):
+        """(eps_u, eps_c) at step t: one fused pass in a column layout (per action dimension contiguous vectors,
+        every mixture constant a Python float), which avoids torch's slow broadcasts over tiny inner axes."""
         import torch
 
         ab = float(self.schedule.alpha_bars[int(t) - 1])
         dev, dt = actions.device, actions.dtype
-        mu = self.background.means_torch(states, dev, dt)
-        mc = self.good.means_torch(states, dev, dt)
-        if mu.dim() != mc.dim():
-            B = actions.shape[0]
-            mu = mu.expand(B, *mu.shape[-2:]) if mu.dim() == 2 else mu
-            mc = mc.expand(B, *mc.shape[-2:]) if mc.dim() == 2 else mc
-        means = torch.cat([mu, mc], dim=-2)
-        stds, log_w = self._params(dev, dt)
-        sab = math.sqrt(ab)
-        c = ab * stds**2 + (1.0 - ab)
-        m = means if means.dim() == 3 else means.unsqueeze(0)
-        diff = actions.unsqueeze(1) - sab * m
-        logits = log_w - (diff * diff).sum(-1) / (2.0 * c) - 0.5 * self.dim * torch.log(c)
-        Ku = self._Ku
-        ru = torch.softmax(logits[:, :Ku], dim=1)
-        rc = torch.softmax(logits[:, Ku:], dim=1)
-        scale = math.sqrt(1.0 - ab)
-        eps_u = scale * torch_einsum_resp(ru / c[:Ku], diff[:, :Ku])
-        eps_c = scale * torch_einsum_resp(rc / c[Ku:], diff[:, Ku:])
-        return eps_u, eps_c
+        d = self.dim
+        xc = list(actions.T.contiguous().unbind(0))  # free when ``actions`` is a transposed (d, B) tensor
+        out = []
+        for head in (self.background, self.good):
+            cols = self._component_columns(head, states, dev, dt)
+            out.append(torch.stack(self._head_eps(xc, cols, head.stds, np.log(head.weights), ab, d), dim=0).T)
+        return out[0], out[1]

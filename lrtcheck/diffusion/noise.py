@@ -65,7 +65,11 @@ def sample_keys(seed: int, sample_ids):
 
 
 def counter_normal(keys, step: int, dim: int, *, dtype=None):
-    """Standard normal noise (B, dim) for the samples with ``keys`` at ``step`` (any integer >= 0, < 2^39)."""
+    """Standard normal noise (B, dim) for the samples with ``keys`` at ``step`` (any integer in [0, 2^39)).
+
+    The result is the transpose view of a contiguous (dim, B) tensor (the column layout the sampler works in);
+    call ``.contiguous()`` if a row-major copy is needed.
+    """
     import torch
 
     if step < 0 or step >= (1 << 39):
@@ -75,12 +79,11 @@ def counter_normal(keys, step: int, dim: int, *, dtype=None):
     dtype = dtype or torch.float64
     n_pairs = (dim + 1) // 2
     counters = torch.arange(n_pairs, device=keys.device, dtype=torch.int64).add(step * _STEP_STRIDE + 1)
-    h = _mix64(keys.unsqueeze(1) + counters.mul(_signed(_G)).unsqueeze(0))
+    h = _mix64(keys.unsqueeze(0) + counters.mul(_signed(_G)).unsqueeze(1))  # (n_pairs, B)
     hi = _lsr(h, 32).to(torch.float64)
     lo = (h & 0xFFFFFFFF).to(torch.float64)
     u1 = (hi + 0.5) * (1.0 / 4294967296.0)
-    u2 = (lo + 0.5) * (1.0 / 4294967296.0)
-    r = torch.sqrt(-2.0 * torch.log(u1))
-    theta = (2.0 * math.pi) * u2
-    z = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=-1).reshape(keys.shape[0], 2 * n_pairs)
-    return z[:, :dim].to(dtype)
+    theta = (lo + 0.5) * (2.0 * math.pi / 4294967296.0)
+    r = torch.sqrt(torch.log(u1) * -2.0)
+    z = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1).reshape(2 * n_pairs, keys.shape[0])
+    return z[:dim].to(dtype).T

@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead
+from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead, _lastsum
 from lrtcheck.diffusion.noise import counter_normal, sample_keys
 from lrtcheck.diffusion.schedule import VARIANCES, Schedule
 from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_positive_int, \
@@ -86,7 +86,7 @@ class QStep:
                 (g,) = torch.autograd.grad(q.sum(), a)
         g = g.to(actions.dtype)
         if self.clip is not None:
-            norm = torch.linalg.vector_norm(g, dim=1, keepdim=True)
+            norm = torch.sqrt(_lastsum(g * g)).unsqueeze(1)
             g = g * torch.clamp(self.clip / torch.clamp(norm, min=1e-300), max=1.0)
         return g
 
@@ -326,13 +326,15 @@ class LRTSampler:
         return out
 
     def _run_chunk(self, s_np, ids_np, seed, return_trace, null):
+        """One chunk of samples.  Internally actions live in a column layout (d, B) so that every per-sample
+        operation is a contiguous vector operation; the heads see the (B, d) transpose view."""
         import torch
 
         dev, dt = torch.device(self.device), self.dtype
         B, d, T = ids_np.shape[0], self.action_dim, self.schedule.T
         keys = sample_keys(int(seed), torch.as_tensor(ids_np, device=dev))
         states = None if s_np is None else torch.as_tensor(s_np, device=dev, dtype=dt)
-        a = counter_normal(keys, 0, d, dtype=dt)  # a_T ~ N(0, I)
+        a = counter_normal(keys, 0, d, dtype=dt).T  # a_T ~ N(0, I), (d, B)
         lam = torch.zeros(B, dtype=torch.float64, device=dev)
         rmax = torch.full((B,), -math.inf, dtype=torch.float64, device=dev)
         ells, betas = [], []
@@ -341,37 +343,35 @@ class LRTSampler:
         with torch.no_grad():
             for t in range(T, 0, -1):
                 i = t - 1
-                eps_u, eps_c = self._heads(states, a, t)
-                eps_u, eps_c = eps_u.to(dt), eps_c.to(dt)
+                eps_u, eps_c = self._heads(states, a.T, t)
+                eps_u = eps_u.T.to(dt).contiguous()
+                eps_c = eps_c.T.to(dt).contiguous()
                 inv_sa = 1.0 / math.sqrt(alphas_np[i])
                 coef = betas_np[i] / math.sqrt(1.0 - abar_np[i])
-                mu_u = inv_sa * (a - coef * eps_u)
-                delta = (-inv_sa * coef) * (eps_c - eps_u)
+                mu_u = (a - coef * eps_u) * inv_sa
+                delta = (eps_c - eps_u) * (-inv_sa * coef)
                 # gate from past evidence only
                 past = lam if self.statistic == "final" else rmax
                 if beta_max == 0.0:
-                    bt = torch.zeros(B, dtype=torch.float64, device=dev)
+                    bt = None
                 elif self.gate == "hard":
-                    bt = torch.where(past > self.tau, beta_max, 0.0).to(torch.float64)
+                    bt = (past > self.tau).to(torch.float64) * beta_max
+                elif math.isinf(self.tau):
+                    bt = torch.full((B,), beta_max if self.tau < 0 else 0.0, dtype=torch.float64, device=dev)
                 else:
-                    if math.isinf(self.tau):
-                        bt = torch.full((B,), beta_max if self.tau < 0 else 0.0, dtype=torch.float64, device=dev)
-                    else:
-                        z = (torch.where(torch.isinf(past), torch.full_like(past, -1e300), past) - self.tau) / self.kappa
-                        bt = beta_max * torch.sigmoid(z)
-                m = mu_u + bt.to(dt).unsqueeze(1) * delta
+                    bt = torch.sigmoid((torch.clamp(past, min=-1e300) - self.tau) / self.kappa) * beta_max
+                m = mu_u if bt is None else mu_u + bt.to(dt).unsqueeze(0) * delta
                 s2 = float(self._sigma2[i])
                 if self.q_step is not None and s2 > 0.0 and self.q_step.eta > 0.0:
                     lam_a = self.q_step.anchor
-                    anchor = (1.0 - lam_a) * mu_u + lam_a * m
-                    g = self.q_step.gradient(states, anchor)
+                    anchor = m if lam_a == 1.0 else (mu_u if lam_a == 0.0 else (1.0 - lam_a) * mu_u + lam_a * m)
+                    g = self.q_step.gradient(states, anchor.T).T.to(dt)
                     m = m + (self.q_step.eta * s2) * g
                 if s2 > 0.0:
-                    sig = math.sqrt(s2)
-                    a_next = m + sig * counter_normal(keys, t, d, dtype=dt)
+                    a_next = m + math.sqrt(s2) * counter_normal(keys, t, d, dtype=dt).T
                     diff = (a_next - mu_u).to(torch.float64)
                     d64 = delta.to(torch.float64)
-                    ell = ((diff * d64).sum(1) - 0.5 * (d64 * d64).sum(1)) / s2
+                    ell = ((diff * d64).sum(0) - 0.5 * (d64 * d64).sum(0)) / s2
                     lam = lam + ell
                     rmax = torch.maximum(rmax, lam)
                 else:
@@ -379,10 +379,10 @@ class LRTSampler:
                     ell = torch.zeros(B, dtype=torch.float64, device=dev)
                 if return_trace:
                     ells.append(ell.cpu().numpy())
-                    betas.append(bt.cpu().numpy())
+                    betas.append(np.zeros(B) if bt is None else bt.cpu().numpy())
                 a = a_next
         rmax = torch.where(torch.isinf(rmax), lam, rmax)  # no step carried evidence: the max is Lambda = 0
-        actions = a.to(torch.float64).cpu().numpy()
+        actions = a.T.to(torch.float64).cpu().numpy()
         lam_np, rmax_np = lam.cpu().numpy(), rmax.cpu().numpy()
         if not (np.all(np.isfinite(actions)) and np.all(np.isfinite(lam_np))):
             raise ValueError("the heads returned non-finite eps (NaN or inf reached the actions or the statistic)")

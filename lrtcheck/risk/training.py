@@ -126,13 +126,16 @@ def _as_members(a, members: int, name: str) -> np.ndarray:
 
 def fit_network(net, kernel: RiskKernel, x0, r=None, *, steps: int = 2000, batch_size: int = 256, lr: float = 2e-3,
                 seed: int = 0, parameterization: str = "eps", weighting: str = "tamed", length_weight: bool = False,
-                conditional: bool = False, p_uncond: float = 0.2, device: str = "cpu", log_every: int = 100,
+                edge: float = 0.0, conditional: bool = False, p_uncond: float = 0.2, device: str = "cpu",
+                log_every: int = 100,
                 dtype=torch.float32) -> TrainingLog:
     """Train ``net`` (a :class:`~lrtcheck.risk.network.TabularMLP` with M members) by risk-sensitive DSM.
 
     ``x0`` (N, D) or (M, N, D): the (noisy) samples; ``r`` the same shape (or None: all zero, i.e. standard training).
     ``conditional=True`` trains the risk-conditional baseline instead: the forward process ignores r (standard
     kernel), the network sees r as its condition, replaced by the null token with probability ``p_uncond``.
+    ``edge = c`` in [0, 1) restricts t to T_c(r) = {t : v(r, t)^2 >= c v0(t)^2 in every dimension} (c = 0: T(r)),
+    which bounds the paper-weighted target variance by 1/c (reference note section 2.3, option 2).
     """
     import time
 
@@ -145,7 +148,10 @@ def fit_network(net, kernel: RiskKernel, x0, r=None, *, steps: int = 2000, batch
     x0 = _as_members(check_finite_array("x0", x0), M, "x0")
     if r is None:
         r = np.zeros_like(x0)
-    r = _as_members(as_risk(r), M, "r")
+    r = check_finite_array("r", r)
+    if np.any(r < 0.0):
+        raise ValueError("r must be >= 0 (a standard deviation)")
+    r = _as_members(r, M, "r")
     if r.shape != x0.shape:
         raise ValueError(f"r must have the shape of x0 {x0.shape}, got {r.shape}")
     if conditional:
@@ -155,7 +161,11 @@ def fit_network(net, kernel: RiskKernel, x0, r=None, *, steps: int = 2000, batch
     _, N, D = x0.shape
     flat_r = r.reshape(M * N, D)
     clean_process = conditional
+    edge = float(edge)
+    if not 0.0 <= edge < 1.0:
+        raise ValueError(f"edge must lie in [0, 1), got {edge}")
     rho = np.zeros(M * N) if clean_process else np.asarray(kernel.rho(flat_r), dtype=np.float64).reshape(-1)
+    rho = rho / (1.0 - edge)  # v0^2 - u^2 rho >= c v0^2  <=>  v0^2 >= u^2 rho / (1 - c)
     low = np.asarray(kernel._t_low(rho), dtype=np.float64).reshape(M, N)
     psi = np.zeros_like(flat_r) if clean_process else kernel.psi(flat_r)
     if kernel.discrete:
@@ -166,7 +176,8 @@ def fit_network(net, kernel: RiskKernel, x0, r=None, *, steps: int = 2000, batch
         usable = low < kernel.t_max
     lw = np.ones((M, N))
     if length_weight and not clean_process:
-        lw = kernel.interval_length(flat_r).reshape(M, N) / kernel.interval_length(flat_r, clean=True).reshape(M, N)
+        full = kernel.interval_length(np.zeros((1, D)), clean=True)[0]
+        lw = (kernel.t_max - low + (1.0 if kernel.discrete else 0.0)).clip(min=0.0) / full
     weight = np.where(usable, lw, 0.0)
 
     dev = torch.device(device)

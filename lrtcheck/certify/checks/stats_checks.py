@@ -120,3 +120,77 @@ def check_conformal_coverage(ctx):
         artifacts={"realized_coverage": realized},
         message="" if ok else f"KS p={ks.pvalue:.3g}, covered {covered} vs region [{region.low}, {region.high}]",
     )
+
+
+RANK_CLAIM = Claim(
+    id="stats.conformal.rank_exact",
+    source="DESIGN section 8 (conformal_rank contract); Angelopoulos & Bates (2021) section 1",
+    statement="conformal_rank(n, alpha) equals the smallest integer k >= (n+1)(1-alpha) computed in exact rational "
+    "arithmetic (None when k > n), also when alpha arrives as a float such as 1/3.",
+)
+
+
+@check(RANK_CLAIM, stochastic=False, quick=dict(n_max=400), full=dict(n_max=3000))
+def check_conformal_rank_exact(ctx):
+    """Exact: compare with a brute-force Fraction computation over every n <= n_max and a grid of alphas
+    (decimal levels and thirds/sevenths, where floating-point ceil goes wrong)."""
+    from fractions import Fraction
+    import math
+
+    alphas = [Fraction(1, 3), Fraction(2, 3), Fraction(1, 7), Fraction(1, 10), Fraction(1, 20), Fraction(1, 100),
+              Fraction(3, 10), Fraction(1, 6), Fraction(1, 1000)]
+    mismatches = []
+    total = 0
+    for a in alphas:
+        af = float(a)
+        for n in range(1, ctx.params["n_max"] + 1):
+            target = (n + 1) * (1 - a)
+            expect = math.ceil(target)
+            expect = expect if expect <= n else None
+            total += 1
+            got = conformal_rank(n, af)
+            if got != expect:
+                mismatches.append((n, str(a), got, expect))
+    ok = not mismatches
+    return Evidence(verdict="holds" if ok else "violated", n=total, estimate=len(mismatches), bound=0.0,
+                    details={"first_mismatches": mismatches[:5]},
+                    message="" if ok else f"{len(mismatches)} mismatches, e.g. (n, alpha, got, exact) = {mismatches[0]}")
+
+
+CP_CLAIM = Claim(
+    id="stats.clopper_pearson.coverage",
+    source="Clopper & Pearson (1934), Biometrika 26(4)",
+    statement="The Clopper-Pearson interval at level 1-alpha covers every p with exact probability >= 1-alpha, and "
+    "equals scipy's binomtest(...).proportion_ci(method='exact').",
+)
+
+
+@check(CP_CLAIM, stochastic=False, quick=dict(ns=(5, 30, 200), alphas=(0.05, 0.2)),
+       full=dict(ns=(1, 5, 30, 200, 1000), alphas=(0.01, 0.05, 0.2)))
+def check_clopper_pearson_coverage(ctx):
+    """Exact: coverage(p) = sum_x Bin(x; n, p) 1[p in CI(x)] on a fine p grid (and just inside each endpoint)."""
+    from lrtcheck.stats import clopper_pearson
+
+    worst = 1.0
+    worst_at = None
+    max_diff = 0.0
+    for n in ctx.params["ns"]:
+        xs = np.arange(n + 1)
+        for alpha in ctx.params["alphas"]:
+            lo, hi = clopper_pearson(xs, np.full(n + 1, n), alpha)
+            for x in (0, n // 2, n):
+                ref = st.binomtest(int(x), n).proportion_ci(1 - alpha, method="exact")
+                max_diff = max(max_diff, abs(lo[x] - ref.low), abs(hi[x] - ref.high))
+            ends = np.concatenate([lo, hi])
+            grid = np.unique(np.clip(np.concatenate([np.linspace(0, 1, 2001), ends + 1e-9, ends - 1e-9]), 0, 1))
+            pmf = st.binom.pmf(xs[None, :], n, grid[:, None])
+            inside = (lo[None, :] <= grid[:, None]) & (grid[:, None] <= hi[None, :])
+            cov = np.sum(pmf * inside, axis=1)
+            i = int(np.argmin(cov))
+            if cov[i] - (1 - alpha) < worst:
+                worst, worst_at = float(cov[i] - (1 - alpha)), (n, alpha, float(grid[i]))
+    ok = worst >= -1e-9 and max_diff < 1e-8
+    return Evidence(verdict="holds" if ok else "violated", estimate=worst, bound=0.0,
+                    details={"min_coverage_minus_nominal": worst, "at": worst_at, "max_diff_vs_scipy": max_diff},
+                    message="" if ok else f"coverage short by {-worst:.3g} at (n, alpha, p) = {worst_at}; "
+                    f"max difference from scipy {max_diff:.3g}")

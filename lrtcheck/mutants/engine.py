@@ -1,0 +1,120 @@
+"""Applying a mutant: patch a named function at run time (no file is rewritten) and run the checks it should fail.
+
+``target`` names ``package.module:function`` or ``package.module:Class.method``.  Because checks and methods import
+functions by name (``from lrtcheck.stats import conformal_rank``), a function mutant is patched in *every* loaded
+module of the project that holds a reference to the original object, so the mutant is seen wherever the function is
+called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+__all__ = ["Mutant", "patched", "resolve_target", "MutantOutcome", "run_mutant", "PROJECT_PREFIXES"]
+
+PROJECT_PREFIXES = ("lrtcheck", "tabular_envs", "properties")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A realistic semantic bug.
+
+    Attributes
+    ----------
+    id : short identifier (``stats.rank_float``).
+    target : ``module:function`` or ``module:Class.method`` to replace.
+    story : one line: how such a bug happens in real code.
+    make : ``make(original) -> replacement`` (the replacement may call the original).
+    checks : check-id patterns the mutant is run against (the checks that should kill it).
+    survives : if the mutant is known to survive, the reason (documented, not hidden).
+    """
+
+    id: str
+    target: str
+    story: str
+    make: Callable[[Any], Any]
+    checks: tuple[str, ...]
+    survives: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def family(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+def resolve_target(target: str) -> tuple[Any, str, Any]:
+    """Return ``(owner, attribute, original)`` for ``module:attr`` or ``module:Class.attr``."""
+    if ":" not in target:
+        raise ValueError(f"target must look like module:function or module:Class.method, got {target!r}")
+    mod_name, _, qual = target.partition(":")
+    owner: Any = importlib.import_module(mod_name)
+    parts = qual.split(".")
+    for part in parts[:-1]:
+        owner = getattr(owner, part)
+    attr = parts[-1]
+    if not hasattr(owner, attr):
+        raise ValueError(f"target {target!r}: {owner!r} has no attribute {attr!r}")
+    return owner, attr, getattr(owner, attr) if not isinstance(owner, type) else owner.__dict__[attr]
+
+
+@contextlib.contextmanager
+def patched(mutant: Mutant):
+    """Context manager applying ``mutant`` everywhere its target is referenced; restores everything on exit."""
+    owner, attr, original = resolve_target(mutant.target)
+    plain = original.__func__ if isinstance(original, (staticmethod, classmethod)) else original
+    replacement = mutant.make(plain)
+    if isinstance(original, staticmethod):
+        replacement = staticmethod(replacement)
+    elif isinstance(original, classmethod):
+        replacement = classmethod(replacement)
+    undo: list[tuple[Any, str, Any]] = [(owner, attr, original)]
+    setattr(owner, attr, replacement)
+    if not isinstance(owner, type):
+        for name, module in list(sys.modules.items()):
+            if module is None or module is owner or not name.startswith(PROJECT_PREFIXES):
+                continue
+            for key, value in list(vars(module).items()):
+                if value is plain:
+                    undo.append((module, key, value))
+                    setattr(module, key, replacement)
+    try:
+        yield replacement
+    finally:
+        for obj, key, value in reversed(undo):
+            setattr(obj, key, value)
+
+
+@dataclass
+class MutantOutcome:
+    mutant: Mutant
+    check_ids: list[str]
+    failed: list[str]
+    seconds: float
+    error: str = ""
+
+    @property
+    def killed(self) -> bool:
+        return bool(self.failed)
+
+
+def run_mutant(mutant: Mutant, *, tier: str = "quick", seed=None, specs: Iterable | None = None) -> MutantOutcome:
+    """Run the checks matching ``mutant.checks`` with the mutant applied; killed iff any check does not pass."""
+    from lrtcheck.certify.registry import load_all, select
+    from lrtcheck.certify.runner import run_checks
+
+    load_all()  # import every family first, so their by-name imports are patched too
+    specs = list(specs) if specs is not None else select(mutant.checks, tier=tier)
+    start = time.perf_counter()
+    try:
+        with patched(mutant):
+            results = run_checks(specs, tier=tier, seed=seed)
+    except Exception as exc:  # a mutant that cannot even be applied is reported, not counted as killed
+        return MutantOutcome(mutant, [s.check_id for s in specs], [], time.perf_counter() - start,
+                             f"{type(exc).__name__}: {exc}")
+    failed = [r.check_id for r in results if not r.passed]
+    return MutantOutcome(mutant, [r.check_id for r in results], failed, time.perf_counter() - start)

@@ -1,0 +1,83 @@
+"""False-fail calibration (``lrtcheck flake --runs N``).
+
+Under the correct implementation and random root seeds, the p-value behind each ``holds`` check's decision must be
+super-uniform: ``P(p <= x) <= x``.  For each check and x in {0.001, 0.01, 0.05, 0.1} we count ``p <= x`` over the
+runs and compute the exact Clopper-Pearson interval of that frequency; calibration is *refuted* only when the
+interval's lower end exceeds x (a one-sided exact binomial test at level ``confidence``).  This validates declared
+false-fail rates far below what counting failed runs could.  Failed check runs are counted against the budget too.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+__all__ = ["flake_runs", "calibration_table", "run_flake_cli", "LEVELS"]
+
+LEVELS = (0.001, 0.01, 0.05, 0.1)
+
+
+def flake_runs(patterns, runs: int, *, tier: str = "quick", root: int = 0, progress=None) -> pd.DataFrame:
+    """Run the matching ``holds`` checks under ``runs`` independent root seeds; one row per (run, check)."""
+    from lrtcheck.certify.registry import select
+    from lrtcheck.certify.runner import run_checks
+
+    specs = [s for s in select(patterns, tier=tier) if s.stochastic and s.claim.expectation == "holds"]
+    seeds = np.random.SeedSequence(root).generate_state(runs, dtype=np.uint32)
+    rows = []
+    for i, seed in enumerate(seeds):
+        for r in run_checks(specs, tier=tier, seed=int(seed)):
+            rows.append({"run": i, "seed": int(seed), "check_id": r.check_id, "passed": r.passed,
+                         "p_value": float(r.evidence.p_value) if r.evidence is not None else math.nan,
+                         "false_fail_rate": r.false_fail_rate})
+        if progress:
+            progress(i + 1, runs)
+    return pd.DataFrame(rows)
+
+
+def calibration_table(frame: pd.DataFrame, confidence: float = 0.99) -> pd.DataFrame:
+    """Per check and level x: count of p <= x, the exact interval of P(p <= x), and whether x is refuted."""
+    out = []
+    for cid, g in frame.groupby("check_id"):
+        p = g["p_value"].to_numpy()
+        valid = p[np.isfinite(p)]
+        for x in LEVELS:
+            k = int(np.sum(valid <= x))
+            n = int(valid.size)
+            if n == 0:
+                continue
+            lo = st.beta.ppf(1 - confidence, k, n - k + 1) if k > 0 else 0.0  # one-sided lower bound
+            out.append({"check_id": cid, "level": x, "runs": n, "count": k, "frequency": k / n,
+                        "lower_bound": float(lo), "refuted": bool(lo > x),
+                        "failed_runs": int((~g["passed"]).sum())})
+    return pd.DataFrame(out)
+
+
+def run_flake_cli(args) -> int:
+    def progress(i, n):
+        if i % max(1, n // 20) == 0 or i == n:
+            print(f"flake: {i}/{n} runs", file=sys.stderr)
+
+    frame = flake_runs(args.check or ["*"], args.runs, tier=args.tier, root=args.root, progress=progress)
+    table = calibration_table(frame)
+    failed_runs = int(frame.groupby("run")["passed"].apply(lambda s: (~s).any()).sum())
+    budget = float(frame.groupby("check_id")["false_fail_rate"].first().sum())
+    bound = st.binomtest(failed_runs, args.runs).proportion_ci(0.99, method="exact")
+    print(table.to_string(index=False))
+    print(f"\n{failed_runs}/{args.runs} runs had a failed check; declared false-fail probability of these checks "
+          f"together {budget:.2e}; exact 99% interval of the failed-run rate [{bound.low:.2e}, {bound.high:.2e}]")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out / "flake_runs.csv", index=False)
+        table.to_csv(out / "flake_calibration.csv", index=False)
+    refuted = table[table["refuted"]]
+    if len(refuted):
+        print("super-uniformity refuted for:\n" + refuted.to_string(index=False), file=sys.stderr)
+        return 1
+    return 0 if bound.low <= budget else 1

@@ -1,0 +1,54 @@
+"""The mutant catalogue as a CI gate: the unmutated checks pass, every mutant not documented as a survivor is
+killed, and the kill rate stays at or above 95%.
+
+CI runs the mutants tagged ``ci`` (those whose killing checks take seconds); ``lrtcheck mutants`` runs them all.
+"""
+
+import os
+
+import pytest
+
+from lrtcheck.mutants import catalogue, patched
+from lrtcheck.mutants.engine import Mutant, resolve_target
+from lrtcheck.mutants.matrix import KILL_RATE_FLOOR, kill_matrix
+
+
+def _ci_subset():
+    every = catalogue()
+    if os.environ.get("LRTCHECK_ALL_MUTANTS"):
+        return every
+    return [m for m in every if m.family == "stats" or "ci" in m.tags]
+
+
+def test_catalogue_is_well_formed():
+    muts = catalogue()
+    assert len({m.id for m in muts}) == len(muts)
+    for m in muts:
+        assert m.story and m.checks, m.id
+        resolve_target(m.target)  # every target names a real function
+
+
+def test_patched_applies_everywhere_and_restores():
+    import lrtcheck.certify.checks.stats_checks as sc
+    from lrtcheck.stats import conformal_rank
+
+    m = Mutant("demo.x", "lrtcheck.stats.conformal:conformal_rank", "demo", lambda orig: (lambda n, a: -1),
+               ("stats.*",))
+    with patched(m):
+        assert sc.conformal_rank(10, 0.1) == -1
+        import lrtcheck.stats as s
+        assert s.conformal_rank(10, 0.1) == -1
+    assert sc.conformal_rank is conformal_rank and conformal_rank(10, 0.1) == 10
+
+
+def test_kill_matrix_gate():
+    mutants = _ci_subset()
+    baseline_failures, outcomes, frame = kill_matrix(mutants, tier="quick")
+    assert not baseline_failures, f"unmutated run failed: {baseline_failures}"
+    errors = [(o.mutant.id, o.error) for o in outcomes if o.error]
+    assert not errors, errors
+    regressions = [o.mutant.id for o in outcomes if not o.killed and not o.mutant.survives]
+    assert not regressions, f"mutants that should be killed survived: {regressions}"
+    rate = sum(o.killed for o in outcomes) / len(outcomes)
+    assert rate >= KILL_RATE_FLOOR, f"kill rate {rate:.1%} below {KILL_RATE_FLOOR:.0%}"
+    assert set(frame["mutant"]) == {m.id for m in mutants}

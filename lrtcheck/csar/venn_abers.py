@@ -20,6 +20,7 @@ log-loss rule ``p = GM(p1) / (GM(1 - p0) + GM(p1))``.  CVAP has no formal validi
 from __future__ import annotations
 
 import numpy as np
+from scipy import optimize
 
 from ._inputs import labels_1d, paired, scores_1d
 from .isotonic import pool_ties
@@ -27,116 +28,110 @@ from .isotonic import pool_ties
 __all__ = ["VennAbers", "CrossVennAbers", "venn_abers_tables", "venn_abers_brute_force"]
 
 
-def _gcm_tables(xs: list, ys: list, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Algorithms 1-4 of Vovk et al. (2015) on the CSD points P_0..P_k (lists of floats); returns (F0, F1).
+def _gcm_vertices(slopes: np.ndarray, weights: np.ndarray) -> list:
+    """Vertices (point indices 0..m) of the greatest convex minorant of the polyline whose m segments have the
+    given slopes and x-lengths: the isotonic regression of the slopes (PAV, ``scipy.optimize.isotonic_regression``)
+    is the GCM slope on each segment (Barlow et al. 1972, Theorem 1.1); the vertices are where it changes."""
+    fit = optimize.isotonic_regression(slopes, weights=weights, increasing=True).x
+    inner = np.flatnonzero(fit[1:] != fit[:-1]) + 1
+    return [0] + inner.tolist() + [slopes.shape[0]]
+
+
+def _sweep(X, Y, stack: list, first: int, last: int, step: int, cand, sign: float):
+    """Algorithms 2 and 4 of Vovk et al. (2015) with vectorised runs.
+
+    At iteration i (from ``first`` to ``last`` by ``step``) the slope between the stack's two top points is
+    recorded; then candidate point ``cand(i)`` replaces the top if it lies strictly below the line through them.
+    Most iterations leave the stack unchanged, so the next such event is found by a vectorised scan over a
+    window of iterations (doubling windows), and only events run the Graham-scan pops in Python.
+    ``sign`` is +1 when the stack grows to the right (Algorithm 2) and -1 when it grows to the left (Algorithm 4).
+    """
+    n_it = abs(last - first) // abs(step) + 1
+    its = first + step * np.arange(n_it)
+    cidx = cand(its)
+    cx = X[cidx]
+    cy = Y[cidx]
+    Xl = X.tolist()  # Python floats for the scalar work at events
+    Yl = Y.tolist()
+    cl = cidx.tolist()
+    tops = np.empty(n_it, dtype=np.int64)
+    nexts = np.empty(n_it, dtype=np.int64)
+    pos = 0
+    while pos < n_it:
+        t = stack[-1]
+        nt = stack[-2]
+        xt = Xl[t]
+        yt = Yl[t]
+        dx = sign * (Xl[nt] - xt)
+        dy = sign * (Yl[nt] - yt)
+        hit = -1
+        w = 32
+        lo = pos
+        while lo < n_it:
+            hi = min(n_it, lo + w)
+            # notBelow: (y - yt) * dx >= dy * (x - xt), with the inequality flipped when dx < 0
+            below = (cy[lo:hi] - yt) * dx < dy * (cx[lo:hi] - xt)
+            k = int(below.argmax())
+            if below[k]:
+                hit = lo + k
+                break
+            lo = hi
+            w *= 4
+        end = n_it if hit < 0 else hit + 1
+        tops[pos:end] = t
+        nexts[pos:end] = nt
+        if hit < 0:
+            break
+        j = cl[hit]
+        xj = Xl[j]
+        yj = Yl[j]
+        stack.pop()
+        while len(stack) > 1:
+            t = stack[-1]
+            nt = stack[-2]
+            if sign * ((Xl[t] - xj) * (Yl[nt] - Yl[t]) - (Yl[t] - yj) * (Xl[nt] - Xl[t])) <= 0:
+                stack.pop()
+            else:
+                break
+        stack.append(j)
+        pos = hit + 1
+    return (Y[nexts] - Y[tops]) / (X[nexts] - X[tops])
+
+
+def _gcm_tables(xs: np.ndarray, ys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Algorithms 1-4 of Vovk et al. (2015) on the CSD points P_0..P_k; returns (F0, F1).
 
     F1[i] (i = 1..k) is the isotonic value at a test object with label 1 merged into the i-th distinct score;
     F0[i] (i = 1..k) the value with label 0 merged into the i-th distinct score (F0[0] = 0, F1[0] unused).
 
-    Algorithms 2 and 4 overwrite P_{i-1} by P_{i-2} + P_i - P_{i-1} (resp. P_i by P_{i-1} + P_{i+1} - P_i); by
-    induction these are P_i - (1, 1) (resp. P_{i-1} + (1, 0)), so the overwritten points are precomputed and the
-    sweeps only keep stacks of indices; the slopes F are read off the recorded stack tops, vectorised.
+    Algorithms 1 and 3 (the GCM of the CSD extended by P_{-1} = (-1, -1), resp. P_{k+1} = P_k + (1, 0)) are
+    computed by PAV.  Algorithms 2 and 4 overwrite P_{i-1} by P_{i-2} + P_i - P_{i-1} (resp. P_i by
+    P_{i-1} + P_{i+1} - P_i); by induction these are P_i - (1, 1) (resp. P_{i-1} + (1, 0)), so the overwritten points
+    are precomputed and the sweeps keep stacks of indices.
     """
-    # points for algorithms 1-2: index 0 is P_{-1} = (-1, -1), index j+1 is P_j; index k+1+i is P_i - (1, 1)
-    X = [-1.0] + xs + [x - 1.0 for x in xs[1:]]
-    Y = [-1.0] + ys + [y - 1.0 for y in ys[1:]]
-    # ---- Algorithm 1: lower hull of P_{-1}, P_0, ..., P_k
-    st = [0, 1]
-    for i in range(2, k + 2):
-        xi = X[i]
-        yi = Y[i]
-        while len(st) > 1:
-            a = st[-2]
-            b = st[-1]
-            if (X[b] - X[a]) * (yi - Y[b]) - (Y[b] - Y[a]) * (xi - X[b]) <= 0:
-                st.pop()
-            else:
-                break
-        st.append(i)
-    # ---- Algorithm 2 (reversed stack; the point at list position i becomes P_i - (1,1) at iteration i)
-    sp = st[::-1]
-    tops = [0] * (k + 1)
-    nexts = [0] * (k + 1)
-    base = k + 1  # P_i - (1, 1) lives at index base + i (i = 1..k)
-    for i in range(1, k + 1):
-        t = sp[-1]
-        nt = sp[-2]
-        tops[i] = t
-        nexts[i] = nt
-        j = base + i  # the overwritten point: P_{i-1} <- P_i - (1, 1)
-        xj = X[j]
-        yj = Y[j]
-        if (yj - Y[t]) * (X[nt] - X[t]) >= (Y[nt] - Y[t]) * (xj - X[t]):
-            continue
-        sp.pop()
-        while len(sp) > 1:
-            t = sp[-1]
-            nt = sp[-2]
-            if (X[t] - xj) * (Y[nt] - Y[t]) - (Y[t] - yj) * (X[nt] - X[t]) <= 0:
-                sp.pop()
-            else:
-                break
-        sp.append(j)
-    Xa = np.asarray(X)
-    Ya = np.asarray(Y)
-    ti = np.asarray(tops[1:])
-    ni = np.asarray(nexts[1:])
+    k = counts.shape[0]
+    means = sums / counts
+    # ---- Algorithms 1-2.  Index 0: P_{-1}; index j+1: P_j (j = 0..k); index k+1+i: P_i - (1, 1) (i = 1..k)
+    X = np.concatenate(([-1.0], xs, xs[1:] - 1.0))
+    Y = np.concatenate(([-1.0], ys, ys[1:] - 1.0))
+    hull = _gcm_vertices(np.r_[1.0, means], np.r_[1.0, counts])  # indices 0..k+1, left to right
     f1 = np.zeros(k + 1)
-    f1[1:] = (Ya[ni] - Ya[ti]) / (Xa[ni] - Xa[ti])
-    # ---- Algorithm 3: upper sweep on P_0..P_k, P_{k+1} = P_k + (1, 0); index k+2+i holds P_{i-1} + (1, 0)
-    X = xs + [xs[-1] + 1.0] + [x + 1.0 for x in xs[:-1]]
-    Y = ys + [ys[-1]] + ys[:-1]
-    st = [k + 1, k]
-    for i in range(k - 1, -1, -1):
-        xi = X[i]
-        yi = Y[i]
-        while len(st) > 1:
-            a = st[-2]
-            b = st[-1]
-            if (X[b] - X[a]) * (yi - Y[b]) - (Y[b] - Y[a]) * (xi - X[b]) >= 0:
-                st.pop()
-            else:
-                break
-        st.append(i)
-    # ---- Algorithm 4
-    sp = st[::-1]
-    base = k + 1  # P_{i-1} + (1, 0) lives at index base + i for i = 1..k
-    for i in range(k, 0, -1):
-        t = sp[-1]
-        nt = sp[-2]
-        tops[i] = t
-        nexts[i] = nt
-        j = base + i
-        xj = X[j]
-        yj = Y[j]
-        # notBelow, multiplied through by X[nt] - X[t] < 0 (the reversed stack's top is the rightmost point)
-        if (yj - Y[t]) * (X[nt] - X[t]) <= (Y[nt] - Y[t]) * (xj - X[t]):
-            continue
-        sp.pop()
-        while len(sp) > 1:
-            t = sp[-1]
-            nt = sp[-2]
-            if (X[t] - xj) * (Y[nt] - Y[t]) - (Y[t] - yj) * (X[nt] - X[t]) >= 0:
-                sp.pop()
-            else:
-                break
-        sp.append(j)
-    Xa = np.asarray(X)
-    Ya = np.asarray(Y)
-    ti = np.asarray(tops[1:])
-    ni = np.asarray(nexts[1:])
+    f1[1:] = _sweep(X, Y, hull[::-1], 1, k, 1, lambda i: k + 1 + i, 1.0)
+    # ---- Algorithms 3-4.  Index j: P_j (j = 0..k); index k+1: P_k + (1, 0); index k+1+i: P_{i-1} + (1, 0)
+    X = np.concatenate((xs, [xs[-1] + 1.0], xs[:-1] + 1.0))
+    Y = np.concatenate((ys, [ys[-1]], ys[:-1]))
+    hull = _gcm_vertices(np.r_[means, 0.0], np.r_[counts, 1.0])  # indices 0..k+1, left to right
     f0 = np.zeros(k + 1)
-    f0[1:] = (Ya[ni] - Ya[ti]) / (Xa[ni] - Xa[ti])
+    f0[1:] = _sweep(X, Y, list(hull), k, 1, -1, lambda i: k + 1 + i, -1.0)[::-1]
     return f0, f1
 
 
 def venn_abers_tables(scores: np.ndarray, labels: np.ndarray):
     """Distinct calibration scores ``c`` and the lookup tables ``F0`` (length k+1) and ``F1`` (length k+2)."""
     c, counts, sums = pool_ties(scores, labels)
-    xs = np.cumsum(counts)
-    ys = np.cumsum(sums)
-    k = c.shape[0]
-    f0, f1 = _gcm_tables([0.0] + xs.tolist(), [0.0] + ys.tolist(), k)
+    xs = np.r_[0.0, np.cumsum(counts)]
+    ys = np.r_[0.0, np.cumsum(sums)]
+    f0, f1 = _gcm_tables(xs, ys, counts, sums)
     f1 = np.append(f1, 1.0)
     return c, np.clip(f0, 0.0, 1.0), np.clip(f1, 0.0, 1.0)
 
@@ -153,8 +148,6 @@ def venn_abers_brute_force(scores, labels, test_scores):
 
     O(n) per test point; for tests and checks only (ptocca's ``VennABERS_by_def``).
     """
-    from scipy import optimize
-
     s = scores_1d("scores", scores)
     y = labels_1d("labels", labels)
     t = scores_1d("test_scores", test_scores)

@@ -163,7 +163,7 @@ class LRTSampler:
     statistic : ``"final"`` (the gate reads the current Lambda; decision on the final Lambda) or ``"running_max"``.
     action_dim : action dimension (read from exact heads when omitted).
     device, dtype : torch device and working dtype (float64 by default; Lambda is always float64).
-    batch_size : samples per chunk (results do not depend on it).
+    batch_size : samples per chunk (results do not depend on it, up to last-bit rounding of exp/log/sin).
     """
 
     background: Any

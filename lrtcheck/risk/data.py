@@ -3,7 +3,10 @@
 * :func:`proof_of_concept` (seed 003, section 5.1, Figs. 3-4): a 2-D Gaussian mixture (three isotropic components)
   in which a fraction (default 95%) of one component's samples is corrupted, x~_0 = x_0 + noise, with per-sample,
   per-dimension risk r ~ U(r_low, r_high): Gaussian noise N(0, diag(r^2)) or independent Cauchy(0, r_j).  The other
-  samples are clean (r = 0).  Component means, scale and corruption levels are our choice (the paper does not
+  samples are clean (r = 0).  ``corrupted_component=None`` corrupts every component alike (the risk is then
+  independent of the clean sample, the setting in which the paper's Prop. 3.1 makes the minimiser exactly the clean
+  score; with one component corrupted the risk depends on x_0 and the per-t training population is re-weighted
+  towards the clean components below and near the noisy samples' stability edges).  Component means, scale and corruption levels are our choice (the paper does not
   print them) and are parameters.
 * :func:`estimate_risk_knn` -- the paper's tabular recipe when risk is not given: each missing entry is imputed by
   the median of that feature over the k = 10 nearest rows (``sklearn.neighbors.NearestNeighbors`` with the
@@ -77,8 +80,8 @@ def proof_of_concept(n: int, *, noise: str = "gaussian", seed: int | np.random.S
     weights = np.full(K, 1.0 / K) if weights is None else check_finite_array("weights", weights, ndim=1)
     if weights.shape != (K,) or np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
         raise ValueError(f"weights must be {K} non-negative numbers summing to 1")
-    if not 0 <= int(corrupted_component) < K:
-        raise ValueError(f"corrupted_component must lie in [0, {K}), got {corrupted_component}")
+    if corrupted_component is not None and not 0 <= int(corrupted_component) < K:
+        raise ValueError(f"corrupted_component must be None or lie in [0, {K}), got {corrupted_component}")
     corrupted_fraction = check_unit("corrupted_fraction", corrupted_fraction)
     default = (0.5, 1.5) if noise == "gaussian" else (0.1, 0.4)
     r_low = check_nonnegative("r_low", default[0] if r_low is None else r_low)
@@ -88,7 +91,8 @@ def proof_of_concept(n: int, *, noise: str = "gaussian", seed: int | np.random.S
     rng = np.random.default_rng(seed)
     comp = rng.choice(K, size=n, p=weights)
     clean = means[comp] + std * rng.standard_normal((n, D))
-    corrupted = (comp == corrupted_component) & (rng.random(n) < corrupted_fraction)
+    in_scope = np.ones(n, dtype=bool) if corrupted_component is None else comp == corrupted_component
+    corrupted = in_scope & (rng.random(n) < corrupted_fraction)
     risk = np.where(corrupted[:, None], rng.uniform(r_low, r_high, (n, D)), 0.0)
     if noise == "gaussian":
         eps = rng.standard_normal((n, D))

@@ -74,15 +74,18 @@ def cauchy_psi(r) -> np.ndarray:
     the dimension D).  Same shape as ``r``; zero where r = 0."""
     r = as_risk(r)
     rr, shape = _rows(r)
-    pos = rr > 0.0
+    # psi is homogeneous of degree 2: evaluate on r / max(r) (no overflow in 1/r); ratios below 1e-150 count as 0
+    scale = rr.max(axis=1, keepdims=True)
+    safe = np.where(scale > 0.0, scale, 1.0)
+    rr = rr / safe
+    pos = rr > 1e-150
     dpos = pos.sum(axis=1, keepdims=True).astype(np.float64)
-    with np.errstate(divide="ignore"):
-        inv = np.where(pos, 1.0 / np.where(pos, rr, 1.0), 0.0)
+    inv = np.where(pos, 1.0 / np.where(pos, rr, 1.0), 0.0)
     s = inv.sum(axis=1, keepdims=True)
     big_s = np.where(pos, rr, 0.0).sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         phi = (rr * s + 2.0 - (s * big_s + 2.0 * dpos) / (dpos + 5.0)) / 5.0
-    out = np.where(pos, rr * rr * phi, 0.0)
+    out = np.where(pos, rr * rr * phi, 0.0) * safe * safe
     return out.reshape(shape)
 
 

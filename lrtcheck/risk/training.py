@@ -68,7 +68,7 @@ def denoising_residual(output, x_t, eta, u, v0sq, v2, parameterization: str = "e
     v = sqrt(v2)
     if weighting == "tamed":
         if parameterization == "eps":
-            return (v / sqrt(v0sq)) * output - eta
+            return eta - (v / sqrt(v0sq)) * output  # = v s + eta with s = -eps_hat / v0
         s = implied_score(output, x_t, u, v0sq, parameterization)
         return v * s + eta
     if parameterization == "eps":
@@ -181,7 +181,7 @@ def fit_network(net, kernel: RiskKernel, x0, r=None, *, steps: int = 2000, batch
     weight = np.where(usable, lw, 0.0)
 
     dev = torch.device(device)
-    tt = lambda a: torch.as_tensor(np.ascontiguousarray(a), dtype=dtype, device=dev)  # noqa: E731
+    tt = lambda a: torch.as_tensor(np.array(a, dtype=np.float64), dtype=dtype, device=dev)  # noqa: E731
     X, R, PSI, LOW, W = tt(x0), tt(r), tt(psi.reshape(M, N, D)), tt(low), tt(weight)
     gen = torch.Generator(device=dev)
     gen.manual_seed(int(seed))

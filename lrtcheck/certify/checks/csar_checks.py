@@ -1,0 +1,629 @@
+"""``csar.*``: checks of C-SAR (seed ``004_23bd9ab007ea45de.txt``; DESIGN section 6) in exact-ratio worlds.
+
+Calibrators are check subjects (``csar.conformal``, ``csar.weighted_conformal``, ``csar.venn_abers``,
+``csar.cells``): a user's implementation with the same ``fit``/``predict_interval`` protocol can be certified in
+place of ours.  Exact checks enumerate or solve linear systems; Monte Carlo checks compare with exact binomial, Beta
+and Beta-Binomial laws.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from scipy import stats as st
+
+import tabular_envs as te
+from lrtcheck.csar import (PerCellClopperPearson, SplitConformal, VennAbers, WeightedConformal, certified_reward,
+                           ideal_reward, logit_certificate, reward_bound, seed_reward_bound)
+from lrtcheck.csar.ablations import ablation_table, drift_sweep, imbalance_sweep
+from lrtcheck.csar.ablations import certificate_metrics
+from lrtcheck.csar.agents import soft_vi_policy
+from lrtcheck.csar.pipeline import calibrated_certificates
+from lrtcheck.csar.world import Certificates, make_world, surrogate_mdp
+from lrtcheck.stats import (binomial_acceptance_region, binomial_power, conformal_rank, ks_power_lower_bound)
+
+from ..claims import FAILS, HOLDS, MEASURED, Claim
+from ..evidence import Evidence
+from ..registry import check
+
+SEED = "004_23bd9ab007ea45de.txt"
+nan = math.nan
+
+
+def _exact_ci(k, n, level):
+    return st.binomtest(int(k), int(n)).proportion_ci(1 - level, method="exact")
+
+
+# --------------------------------------------------------------------------------------------------------------
+BAYES = Claim(
+    id="csar.bayes_logit.marginals",
+    source=f"{SEED} sections 2 and 6; DARC (Eysenbach et al. 2021); DESIGN section 6",
+    statement="The Bayes logit of one (s,a,s') classifier equals log p/m + const only at matched (s,a) marginals "
+    "(exact counter-example otherwise); DARC's z_sas' - z_sa recovers log p/m exactly for any design.",
+    assumptions=("Bayes-optimal classifiers", "finite state-action space"),
+)
+
+
+@check(BAYES, quick=dict(worlds=3), full=dict(worlds=20), stochastic=False)
+def check_bayes_logit(ctx):
+    worst_matched = worst_darc = 0.0
+    spreads = []
+    for i in range(ctx.params["worlds"]):
+        w = make_world(5, 3, gap=1.5, seed=ctx.seed(f"world{i}"))
+        d_env = te.occupancy(w.mdp, w.behaviour)
+        d_m = te.occupancy(w.mdp.with_kernel(w.model), te.uniform_policy(5, 3))
+        ell = w.ell_p
+        for rho in (0.5, 0.2):
+            c = math.log(rho / (1 - rho))
+            z_match = te.bayes_logit_transition(w.mdp.P, w.model, d_env, d_env, rho)
+            worst_matched = max(worst_matched, float(np.max(np.abs(z_match - ell - c))))
+            z = te.bayes_logit_transition(w.mdp.P, w.model, d_env, d_m, rho)
+            resid = z - ell
+            spreads.append(float(resid.max() - resid.min()))
+            z_sa = te.bayes_logit_state_action(d_env, d_m, rho)
+            worst_darc = max(worst_darc, float(np.max(np.abs(te.darc_difference(z, z_sa) - ell))))
+    ok = worst_matched < 1e-10 and worst_darc < 1e-10 and min(spreads) > 1e-3
+    return Evidence(verdict="holds" if ok else "violated", estimate=min(spreads), bound=1e-3,
+                    details={"max_error_matched": worst_matched, "max_error_darc": worst_darc,
+                             "residual_spread_unmatched_min": min(spreads), "residual_spread_unmatched_max":
+                             max(spreads)},
+                    message="" if ok else "identity check failed")
+
+
+# --------------------------------------------------------------------------------------------------------------
+CONF = Claim(
+    id="csar.conformal.coverage",
+    source=f"{SEED} section 4; Vovk et al. (2005); reference note calibration_and_testing.md section 0.4",
+    statement="Split conformal on label residuals |y - u(x)|: the realized label coverage is Beta(k, n+1-k) with "
+    "k = ceil((n+1)(1-delta)), so marginal coverage k/(n+1) lies in [1-delta, 1-delta+1/(n+1)).",
+    assumptions=("exchangeable calibration and test points", "continuous residuals"),
+)
+
+
+def _conf_cdf(t):
+    """P(|Y - X| <= t) for X ~ U(0,1), Y|X ~ Bern(X^2): int_{1-t}^1 x^2 dx + int_0^t (1 - x^2) dx."""
+    t = np.clip(t, 0.0, 1.0)
+    return (1 - (1 - t) ** 3) / 3 + t - t ** 3 / 3
+
+
+@check(CONF, quick=dict(n=19, delta=0.1, replications=3000), full=dict(n=19, delta=0.1, replications=30000),
+       subject="csar.conformal", default_subject=lambda: SplitConformal)
+def check_conformal_coverage(ctx):
+    p = ctx.params
+    n, delta, R = p["n"], p["delta"], p["replications"]
+    k = conformal_rank(n, delta)
+    law = st.beta(k, n - k + 1)
+    level = ctx.false_fail_rate / 2
+    x = ctx.rng.random((R, n + 1))
+    y = (ctx.rng.random((R, n + 1)) < x ** 2).astype(float)
+    realized = np.empty(R)
+    covered = 0
+    for r in range(R):
+        cal = ctx.subject(delta).fit(x[r, :n], y[r, :n])
+        realized[r] = _conf_cdf(cal.threshold_)
+        lo, hi = cal.predict_interval(x[r, n:])
+        covered += int(lo[0] <= y[r, n] <= hi[0])
+    ks = st.kstest(realized, law.cdf, method="exact")
+    p_cov = k / (n + 1)
+    region = binomial_acceptance_region(R, p_cov, level)
+    grid = np.linspace(0, 1, 20001)
+    disc = float(np.max(np.abs(law.cdf(grid) - st.beta(k + 1, n - k).cdf(grid)))) if k < n else 1.0
+    power = min(ks_power_lower_bound(R, level, disc),
+                binomial_power(R, p_cov, (k + 1) / (n + 1), level, alternative="two-sided") if k < n else 1.0)
+    ok = ks.pvalue > level and region.contains(covered) and 1 - delta <= p_cov < 1 - delta + 1 / (n + 1)
+    lo, hi = _exact_ci(covered, R, level)
+    return Evidence(verdict="holds" if ok else "violated", n=R, estimate=covered / R, lower=lo, upper=hi,
+                    bound=p_cov, p_value=min(1.0, 2 * min(ks.pvalue, st.binomtest(covered, R, p_cov).pvalue)),
+                    design=ctx.design("conformal rank off by one (k+1, MAPIE's 'higher' quantile)", disc, power, R),
+                    details={"k": k, "ks_pvalue": float(ks.pvalue), "acceptance": [region.low, region.high]},
+                    message="" if ok else f"KS p={ks.pvalue:.3g}, covered {covered} not in [{region.low}, "
+                    f"{region.high}]")
+
+
+# --------------------------------------------------------------------------------------------------------------
+WRED = Claim(
+    id="csar.weighted.reduces",
+    source="Tibshirani, Barber, Candes & Ramdas (2019) section 2; DESIGN section 6",
+    statement="Weighted conformal with constant weights reproduces split conformal's threshold exactly "
+    "(including the infinite threshold when n is too small for delta).",
+)
+
+
+@check(WRED, quick=dict(cases=300), full=dict(cases=3000), stochastic=False,
+       subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal)
+def check_weighted_reduces(ctx):
+    rng = ctx.rng
+    bad = []
+    deltas = [0.1, 1 / 3, 0.05, 0.2, 0.5, 0.01]
+    for i in range(ctx.params["cases"]):
+        n = int(rng.integers(1, 120)) if i else 92
+        delta = deltas[i % len(deltas)]
+        u = rng.random(n)
+        y = (rng.random(n) < 0.5).astype(float)
+        if i % 3 == 0:
+            u = np.round(u, 1)  # ties
+        c = float(rng.choice([1.0, 0.37, 1e-3, 250.0]))
+        ref = SplitConformal(delta, allow_infinite=True).fit(u, y).threshold_
+        got = ctx.subject(delta).fit(u, y, np.full(n, c)).threshold(np.array([c]))[0]
+        if not (ref == got):
+            bad.append((n, delta, ref, float(got)))
+    ok = not bad
+    return Evidence(verdict="holds" if ok else "violated", n=ctx.params["cases"], estimate=len(bad), bound=0,
+                    details={"mismatches": bad[:10]}, message="" if ok else f"{len(bad)} mismatches, e.g. {bad[:3]}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+WSHIFT = Claim(
+    id="csar.weighted.shift",
+    source="Tibshirani et al. (2019) Corollary 1; seed section 4 ('weighted calibration'); DESIGN section 6",
+    statement="Under a known covariate shift, weighted conformal with w = dP_test/dP_cal covers the test label with "
+    "probability >= 1 - delta.",
+    assumptions=("known likelihood ratio", "exchangeable calibration points"),
+)
+
+_WS = dict(px_cal=np.array([0.4, 0.3, 0.2, 0.1]), px_test=np.array([0.05, 0.15, 0.3, 0.5]),
+           u=np.array([0.1, 0.3, 0.6, 0.9]), base=np.array([0.2, 0.35, 0.45, 0.55]))
+
+
+@check(WSHIFT, quick=dict(n=50, delta=0.1, replications=4000, defect=0.04),
+       full=dict(n=50, delta=0.1, replications=40000, defect=0.015),
+       subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal)
+def check_weighted_shift(ctx):
+    p = ctx.params
+    n, delta, R = p["n"], p["delta"], p["replications"]
+    rng = ctx.rng
+    w_of = _WS["px_test"] / _WS["px_cal"]
+    xc = rng.choice(4, size=(R, n), p=_WS["px_cal"])
+    yc = (rng.random((R, n)) < _WS["u"][xc]).astype(float)
+    xt = rng.choice(4, size=R, p=_WS["px_test"])
+    yt = (rng.random(R) < _WS["u"][xt]).astype(float)
+    cov = cov_plain = 0
+    for r in range(R):
+        m = ctx.subject(delta).fit(_WS["base"][xc[r]], yc[r], w_of[xc[r]])
+        lo, hi = m.predict_interval(_WS["base"][xt[r:r + 1]], w_of[xt[r:r + 1]])
+        cov += int(lo[0] <= yt[r] <= hi[0])
+        q = SplitConformal(delta).fit(_WS["base"][xc[r]], yc[r]).threshold_
+        cov_plain += int(abs(yt[r] - _WS["base"][xt[r]]) <= q)
+    region = binomial_acceptance_region(R, 1 - delta, ctx.false_fail_rate, alternative="less")
+    power = binomial_power(R, 1 - delta, 1 - delta - p["defect"], ctx.false_fail_rate, alternative="less")
+    ok = cov >= region.low
+    lo, hi = _exact_ci(cov, R, ctx.false_fail_rate)
+    return Evidence(verdict="holds" if ok else "violated", n=R, estimate=cov / R, lower=lo, upper=hi,
+                    bound=1 - delta, p_value=st.binomtest(cov, R, 1 - delta, alternative="less").pvalue,
+                    design=ctx.design(f"coverage deficit of {p['defect']} (e.g. weights misapplied)", p["defect"],
+                                      power, R),
+                    details={"unweighted_split_conformal_coverage": cov_plain / R, "min_count": region.low},
+                    message="" if ok else f"coverage {cov}/{R} below the exact region {region.low}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+def _va_enumeration(subject, px, u, sc, n):
+    """Exact IVAP laws in a finite world by enumerating every calibration multiset (multinomial weights)."""
+    J = px.shape[0]
+    cellp = np.r_[px * (1 - u), px * u]
+    combos = list(itertools.combinations_with_replacement(range(2 * J), n))
+    counts = np.array([np.bincount(c, minlength=2 * J) for c in combos])
+    prob = st.multinomial.pmf(counts, n, cellp)
+    P0 = np.empty((len(combos), J))
+    P1 = np.empty((len(combos), J))
+    for i, c in enumerate(counts):
+        cells = np.repeat(np.arange(2 * J), c)
+        p0, p1 = subject().fit(sc[cells % J], (cells >= J).astype(float)).predict_interval(sc)
+        P0[i], P1[i] = p0, p1
+    return prob, P0, P1
+
+
+_VA = dict(px=np.array([0.3, 0.4, 0.3]), u=np.array([0.15, 0.5, 0.65]), sc=np.array([-1.0, 0.2, 3.0]))
+
+VAVAL = Claim(
+    id="csar.va.validity",
+    source="Vovk, Petej & Fedorova (2015) section 2; reference note calibration_and_testing.md section 0.1",
+    statement="IVAP: p0 <= p1; E[p0] <= P(Y=1) <= E[p1]; the selected p_Y is perfectly calibrated, "
+    "E[Y | p_Y] = p_Y (checked exactly by enumerating every calibration set of a finite world, ties included).",
+    assumptions=("exchangeable calibration and test points",),
+)
+
+
+@check(VAVAL, quick=dict(n=7), full=dict(n=9), stochastic=False, subject="csar.venn_abers",
+       default_subject=lambda: VennAbers)
+def check_va_validity(ctx):
+    px, u, sc = _VA["px"], _VA["u"], _VA["sc"]
+    prob, P0, P1 = _va_enumeration(ctx.subject, px, u, sc, ctx.params["n"])
+    order_ok = bool(np.all(P0 <= P1 + 1e-12))
+    e0 = float(prob @ (P0 @ px))
+    e1 = float(prob @ (P1 @ px))
+    py1 = float(px @ u)
+    # calibration of p_Y: for every value v, P(Y=1, p_Y=v) = v P(p_Y=v)
+    vals = np.r_[np.round(P0, 12).ravel(), np.round(P1, 12).ravel()]
+    mass = np.r_[(prob[:, None] * px * (1 - u)).ravel(), (prob[:, None] * px * u).ravel()]
+    ys = np.r_[np.zeros(P0.size), np.ones(P1.size)]
+    uv, inv = np.unique(vals, return_inverse=True)
+    m_v = np.bincount(inv, weights=mass)
+    y_v = np.bincount(inv, weights=mass * ys)
+    calib_err = float(np.max(np.abs(y_v - uv * m_v)))
+    ok = order_ok and e0 <= py1 + 1e-12 and py1 <= e1 + 1e-12 and calib_err < 1e-10
+    return Evidence(verdict="holds" if ok else "violated", n=len(prob), estimate=calib_err, bound=1e-10,
+                    details={"E_p0": e0, "P_Y1": py1, "E_p1": e1, "p0_le_p1": order_ok,
+                             "max_calibration_error": calib_err, "n_values_of_pY": int(uv.shape[0])},
+                    message="" if ok else f"order {order_ok}, E[p0]={e0:.6g}, P(Y=1)={py1:.6g}, E[p1]={e1:.6g}, "
+                    f"calibration error {calib_err:.3g}")
+
+
+VATRUTH = Claim(
+    id="csar.va.truth_coverage",
+    source=f"{SEED} section 4 (VA intervals used as intervals for P(Y=1|x)); reference note section 0.1",
+    statement="[p0, p1] contains P(Y=1|x) with probability at least 1 - delta (delta = 0.1).",
+    expectation=FAILS,
+    assumptions=("exchangeable calibration and test points",),
+)
+
+
+@check(VATRUTH, quick=dict(n=8, delta=0.1, replications=400), full=dict(n=8, delta=0.1, replications=4000),
+       subject="csar.venn_abers", default_subject=lambda: VennAbers)
+def check_va_truth_coverage(ctx):
+    p = ctx.params
+    px, u, sc = _VA["px"], _VA["u"], _VA["sc"]
+    n, delta, R = p["n"], p["delta"], p["replications"]
+    prob, P0, P1 = _va_enumeration(ctx.subject, px, u, sc, n)
+    exact = float(prob @ (((P0 <= u) & (u <= P1)) @ px))
+    rng = ctx.rng
+    J = px.shape[0]
+    hits = 0
+    for _ in range(R):
+        x = rng.choice(J, size=n + 1, p=px)
+        y = (rng.random(n + 1) < u[x]).astype(float)
+        p0, p1 = ctx.subject().fit(sc[x[:n]], y[:n]).predict_interval(sc[x[n:]])
+        hits += int(p0[0] <= u[x[n]] <= p1[0])
+    level = ctx.false_fail_rate / 2
+    region = binomial_acceptance_region(R, 1 - delta, level, alternative="less")
+    agree = binomial_acceptance_region(R, exact, level)
+    power = binomial_power(R, 1 - delta, exact, level, alternative="less")
+    reproduced = hits < region.low and exact < 1 - delta
+    consistent = agree.contains(hits)
+    lo, hi = _exact_ci(hits, R, level)
+    msg = ""
+    if not consistent:
+        msg = f"Monte Carlo count {hits} disagrees with the exact coverage {exact:.4f} (implementation bug?)"
+    return Evidence(verdict="violated" if (reproduced and consistent) else "holds", n=R, estimate=hits / R,
+                    lower=lo, upper=hi, bound=1 - delta,
+                    p_value=st.binomtest(hits, R, 1 - delta, alternative="less").pvalue,
+                    design=ctx.design("reproduce the known under-coverage (exact coverage by enumeration)",
+                                      1 - delta - exact, power, R),
+                    details={"exact_coverage": exact, "nominal": 1 - delta, "agreement_region": [agree.low,
+                             agree.high]}, message=msg)
+
+
+# --------------------------------------------------------------------------------------------------------------
+def _percell_world(ctx_seed):
+    w = make_world(4, 2, gap=1.0, seed=ctx_seed)
+    # matched design, balanced classes: P(env | s,a,s') = p/(p+m)
+    u = (w.mdp.P / (w.mdp.P + w.model)).ravel()
+    return w, u
+
+
+def _cp_cover_prob(u, n, level):
+    """Exact per-cell coverage of Clopper-Pearson at ``level`` with n trials: sum_k Bin(k; n, u) 1{u in CP(k)}."""
+    from lrtcheck.stats import clopper_pearson
+
+    k = np.arange(n + 1)
+    lo, hi = clopper_pearson(k, np.full(n + 1, n), level)
+    pm = st.binom.pmf(k[None, :], n, u[:, None])
+    inside = (lo[None, :] <= u[:, None]) & (u[:, None] <= hi[None, :])
+    return np.sum(pm * inside, axis=1)
+
+
+PCELL = Claim(
+    id="csar.logit.coverage.percell",
+    source="DESIGN section 6 (per-cell Clopper-Pearson with a union bound); Clopper & Pearson (1934)",
+    statement="Per-cell Clopper-Pearson intervals at level delta/K cover every cell's true logit simultaneously "
+    "with probability >= 1 - delta; the covered count over R replications is Binomial(R, c_exact).",
+    assumptions=("stratified calibration design (n per cell)", "matched (s,a) marginals, balanced classes"),
+)
+
+
+@check(PCELL, quick=dict(n_per_cell=30, delta=0.1, replications=1500),
+       full=dict(n_per_cell=60, delta=0.1, replications=15000), subject="csar.cells",
+       default_subject=lambda: PerCellClopperPearson)
+def check_logit_coverage_percell(ctx):
+    p = ctx.params
+    w, u = _percell_world(ctx.seed("world"))
+    K, n, delta, R = u.shape[0], p["n_per_cell"], p["delta"], p["replications"]
+    ell = np.log(u) - np.log1p(-u)
+    c_exact = float(np.prod(_cp_cover_prob(u, n, delta / K)))
+    c_defect = float(np.prod(_cp_cover_prob(u, n, delta)))  # union bound omitted
+    succ = ctx.rng.binomial(n, u, size=(R, K))
+    counts = np.full(K, n)
+    covered = cert_event = 0
+    for r in range(R):
+        m = ctx.subject(K, delta).fit_counts(counts, succ[r])
+        lo, hi = m.predict_interval(np.arange(K))
+        cert = logit_certificate(lo, hi, clip=w.clip)
+        covered += int(np.all(cert.interval_covers(ell)))
+        cert_event += int(np.all(cert.covers(ell)))
+    region = binomial_acceptance_region(R, c_exact, ctx.false_fail_rate)
+    power = binomial_power(R, c_exact, c_defect, ctx.false_fail_rate, alternative="two-sided")
+    ok = region.contains(covered) and c_exact >= 1 - delta
+    lo, hi = _exact_ci(covered, R, ctx.false_fail_rate)
+    return Evidence(verdict="holds" if ok else "violated", n=R, estimate=covered / R, lower=lo, upper=hi,
+                    bound=c_exact, p_value=st.binomtest(covered, R, c_exact).pvalue,
+                    design=ctx.design("union bound omitted (level delta in every cell)", c_exact - c_defect,
+                                      power, R),
+                    details={"cells": K, "exact_coverage": c_exact, "defect_coverage": c_defect,
+                             "certificate_event_frequency_seed_radius": cert_event / R},
+                    message="" if ok else f"covered {covered} not in [{region.low}, {region.high}]")
+
+
+LCOV = {name: Claim(
+    id=f"csar.logit.coverage.{name}",
+    source=f"{SEED} sections 4 and 6; DESIGN section 6 (measured, not asserted)",
+    statement=f"Coverage of the true log-ratio ell_p by the {name} calibrator's logit certificate, under the "
+    "calibration cell law, in a tabular world (transition discriminator, matched design).",
+    expectation=MEASURED) for name in ("venn_abers", "conformal", "temperature", "isotonic", "none")}
+
+
+def _make_lcov(name):
+    @check(LCOV[name], quick=dict(replications=4, n=1000), full=dict(replications=30, n=3000))
+    def _check(ctx):
+        w = make_world(4, 2, gap=1.5, seed=ctx.seed("world"))
+        rng = ctx.rng
+        rows = []
+        for _ in range(ctx.params["replications"]):
+            certs, diag = calibrated_certificates(w, w.behaviour, rng, calibrator=name, n_train=ctx.params["n"],
+                                                  n_cal=ctx.params["n"], delta=0.1)
+            cert, ca, _ = diag["transition"]
+            nu = np.bincount(ca.cells, minlength=cert.radius.shape[0]) / ca.cells.shape[0]
+            rows.append((float(nu @ cert.covers(w.ell_p.ravel())), float(nu @ cert.interval_covers(w.ell_p.ravel())),
+                         float(nu @ cert.radius), float(nu @ cert.clipped)))
+        a = np.array(rows)
+        ok = bool(np.all(np.isfinite(a)))
+        return Evidence(verdict="holds" if ok else "violated", n=len(rows), estimate=float(a[:, 0].mean()),
+                        lower=float(a[:, 0].min()), upper=float(a[:, 0].max()),
+                        details={"certificate_coverage": float(a[:, 0].mean()),
+                                 "interval_coverage": float(a[:, 1].mean()), "mean_radius": float(a[:, 2].mean()),
+                                 "fraction_clipped": float(a[:, 3].mean())})
+    return _check
+
+
+for _name in LCOV:
+    _make_lcov(_name)
+
+
+# --------------------------------------------------------------------------------------------------------------
+RADCAP = Claim(
+    id="csar.logit.radius_cap",
+    source=f"{SEED} section 6 (lemma: interval coverage implies |clip_L(z) - ell_hat| <= min(L, width/2))",
+    statement="If z lies in [z_lo, z_hi] then |clip_L(z) - clip_L(mid)| <= min(L, (z_hi - z_lo)/2).",
+    expectation=FAILS,
+)
+
+
+@check(RADCAP, quick=dict(grid=400), full=dict(grid=4000), stochastic=False)
+def check_radius_cap(ctx):
+    L = 1.0
+    cert = logit_certificate([0.0], [0.6], clip=L)
+    z = 0.3  # inside [-inf, logit(0.6)]
+    gap = abs(min(L, max(-L, z)) - cert.ell_hat[0])
+    counter = bool(cert.interval_covers([z])[0]) and gap > cert.radius[0]
+    rng = ctx.rng
+    lo = rng.random(ctx.params["grid"]) ** 3
+    hi = lo + (1 - lo) * rng.random(lo.shape[0])
+    lo[::7] = 0.0
+    hi[::11] = 1.0
+    sound = logit_certificate(lo, hi, clip=L, radius="sound")
+    zz = sound.z_low + (np.minimum(sound.z_high, 50) - np.maximum(sound.z_low, -50)) * rng.random(lo.shape[0])
+    zz = np.where(np.isinf(sound.z_low), np.minimum(sound.z_high, 50) - 10 * rng.random(lo.shape[0]), zz)
+    inside = sound.interval_covers(zz)
+    sound_ok = bool(np.all(sound.covers(zz)[inside]))
+    seed_fail = int(np.sum(~logit_certificate(lo, hi, clip=L).covers(zz)[inside]))
+    return Evidence(verdict="violated" if (counter and sound_ok) else "holds", estimate=gap, bound=float(L),
+                    details={"counterexample": {"p": [0.0, 0.6], "z": z, "ell_hat": float(cert.ell_hat[0]),
+                             "radius": float(cert.radius[0])}, "sound_radius_always_certifies": sound_ok,
+                             "seed_radius_failures_on_grid": seed_fail},
+                    message="" if sound_ok else "the sound radius failed to certify (bug)")
+
+
+# --------------------------------------------------------------------------------------------------------------
+SANDWICH = Claim(
+    id="csar.reward.sandwich",
+    source=f"{SEED} sections 5 and 7 (pointwise sandwich)",
+    statement="On the certified event, 0 <= r* - r_C <= 2 alpha eps_p (model) / 2 beta eps_pi (env); with per-cell "
+    "certificates the Monte Carlo frequency of the covering event follows Binomial(R, c_exact).",
+)
+
+
+@check(SANDWICH, quick=dict(n_per_cell=30, delta=0.1, replications=1000),
+       full=dict(n_per_cell=60, delta=0.1, replications=10000))
+def check_reward_sandwich(ctx):
+    p = ctx.params
+    w, u = _percell_world(ctx.seed("world"))
+    S, A = w.n_states, w.n_actions
+    K, n, delta, R = u.shape[0], p["n_per_cell"], p["delta"], p["replications"]
+    ell = np.log(u) - np.log1p(-u)
+    c_exact = float(np.prod(_cp_cover_prob(u, n, delta / K)))
+    c_defect = float(np.prod(_cp_cover_prob(u, n, delta)))
+    lr = np.broadcast_to(w.log_r[..., None], (S, A, S)).ravel()
+    succ = ctx.rng.binomial(n, u, size=(R, K))
+    covered = violations = 0
+    for r in range(R):
+        m = PerCellClopperPearson(K, delta).fit_counts(np.full(K, n), succ[r])
+        for radius in ("seed", "sound"):
+            cert = logit_certificate(*m.predict_interval(np.arange(K)), clip=w.clip, radius=radius)
+            event = cert.covers(ell)
+            rc = certified_reward(lr, False, ell_p=cert.ell_hat, eps_p=cert.radius, ell_pi=0.0, eps_pi=0.0,
+                                  alpha=w.alpha, beta=w.beta)
+            rs = ideal_reward(lr, False, ell_p=ell, ell_pi=0.0, alpha=w.alpha, beta=w.beta, clip=w.clip)
+            gap = rs - rc
+            bad = event & ((gap < -1e-12) | (gap > 2 * w.alpha * cert.radius + 1e-12))
+            violations += int(bad.sum())
+            if radius == "sound":
+                violations += int(np.any(cert.interval_covers(ell) & ~event))
+                covered += int(np.all(cert.interval_covers(ell)))
+    region = binomial_acceptance_region(R, c_exact, ctx.false_fail_rate)
+    power = binomial_power(R, c_exact, c_defect, ctx.false_fail_rate, alternative="two-sided")
+    ok = violations == 0 and region.contains(covered)
+    lo, hi = _exact_ci(covered, R, ctx.false_fail_rate)
+    return Evidence(verdict="holds" if ok else "violated", n=R, estimate=covered / R, lower=lo, upper=hi,
+                    bound=c_exact, p_value=st.binomtest(covered, R, c_exact).pvalue,
+                    design=ctx.design("union bound omitted in the certificates", c_exact - c_defect, power, R),
+                    details={"sandwich_violations": violations, "exact_coverage": c_exact},
+                    message="" if ok else f"{violations} sandwich violations; covered {covered} vs "
+                    f"[{region.low}, {region.high}]")
+
+
+BOUND = Claim(
+    id="csar.reward.bound",
+    source=f"{SEED} sections 3 and 5 (|r_C| <= max|log r| + (alpha+beta) L)",
+    statement="The certified reward satisfies |r_C| <= max|log r| + (alpha + beta) L.",
+    expectation=FAILS,
+)
+
+
+@check(BOUND, quick=dict(grid=2000), full=dict(grid=20000), stochastic=False)
+def check_reward_bound(ctx):
+    rng = ctx.rng
+    L, lr_max = 2.0, 0.5
+    rows = {}
+    real_ok = True
+    for alpha, beta in ((1.0, 0.5), (1.0, 1.0)):
+        for variant in ("split", "uniform"):
+            m = ctx.params["grid"]
+            lo = rng.random(m) ** 2
+            hi = lo + (1 - lo) * rng.random(m)
+            lo[:5], hi[:5] = 0.0, [0.01, 0.1, 0.5, 0.9, 1.0]
+            cp = logit_certificate(lo, hi, clip=L)
+            ci = logit_certificate(lo[::-1].copy(), hi[::-1].copy(), clip=L)
+            log_r = rng.uniform(-lr_max, lr_max, m)
+            log_r[:5] = -lr_max
+            env = rng.random(m) < 0.5
+            env[:5] = False
+            rc = certified_reward(log_r, env, ell_p=cp.ell_hat, eps_p=cp.radius, ell_pi=ci.ell_hat,
+                                  eps_pi=ci.radius, alpha=alpha, beta=beta, variant=variant)
+            worst = float(np.max(np.abs(rc)))
+            seed_b = seed_reward_bound(lr_max, alpha, beta, L)
+            real_b = reward_bound(lr_max, alpha, beta, L, variant)
+            real_ok &= worst <= real_b + 1e-12
+            rows[f"alpha={alpha},beta={beta},{variant}"] = {"max_abs_rC": worst, "seed_bound": seed_b,
+                                                            "real_bound": real_b, "seed_violated": worst > seed_b}
+    violated = any(r["seed_violated"] for r in rows.values())
+    worst = max(r["max_abs_rC"] - r["seed_bound"] for r in rows.values())
+    return Evidence(verdict="violated" if (violated and real_ok) else "holds", estimate=worst, bound=0.0,
+                    details=rows, message="" if real_ok else "the corrected bound is violated (bug)")
+
+
+# --------------------------------------------------------------------------------------------------------------
+def _certified_truth(world, pi, rng):
+    """Certificates that satisfy the certified event by construction (random radii around the clipped truth)."""
+    L = world.clip
+    out = []
+    for ell in (world.ell_p, world.ell_pi(pi)):
+        c = np.clip(ell, -L, L)
+        eps = rng.uniform(0, L, ell.shape)
+        hat = np.clip(c + rng.uniform(-1, 1, ell.shape) * eps, -L, L)
+        out.append((hat, eps))
+    return Certificates(out[0][0], out[0][1], out[1][0], out[1][1])
+
+
+LEMMA = Claim(
+    id="csar.value.lemma",
+    source=f"{SEED} section 7 (value lemma)",
+    statement="On the certified event, 0 <= V^{pi,r*} - V^{pi,r_C} <= E_d[2(alpha eps_p + beta eps_pi)]/(1-gamma) "
+    "(exact, on the surrogate MDP).",
+)
+
+
+@check(LEMMA, quick=dict(worlds=5), full=dict(worlds=50), stochastic=False)
+def check_value_lemma(ctx):
+    rng = ctx.rng
+    worst_low = worst_slack = math.inf
+    for i in range(ctx.params["worlds"]):
+        w = make_world(5, 3, gap=1.0, seed=ctx.seed(f"w{i}"))
+        pi = te.random_policy(5, 3, seed=int(rng.integers(1 << 31)))
+        certs = _certified_truth(w, pi, rng)
+        m_star = surrogate_mdp(w, pi, None)
+        m_c = surrogate_mdp(w, pi, certs)
+        dV = te.evaluate_policy(m_star, pi) - te.evaluate_policy(m_c, pi)
+        g = 2 * (w.f * w.beta * certs.eps_pi + (1 - w.f) * w.alpha * np.sum(w.model * certs.eps_p, axis=-1))
+        bound_s = te.evaluate_policy(m_star.with_reward(g), pi)  # (I - gamma K_pi)^{-1} g_pi, pointwise
+        d = te.occupancy(m_star, pi)
+        gap0 = float(w.mdp.mu0 @ dV)
+        bnd0 = float(np.sum(d * g) / (1 - w.mdp.gamma))
+        worst_low = min(worst_low, float(dV.min()))
+        worst_slack = min(worst_slack, float(np.min(bound_s - dV)), bnd0 - gap0)
+    ok = worst_low >= -1e-10 and worst_slack >= -1e-10
+    return Evidence(verdict="holds" if ok else "violated", estimate=worst_slack, bound=0.0,
+                    details={"min_value_gap": worst_low, "min_slack": worst_slack})
+
+
+THEOREM = Claim(
+    id="csar.value.theorem",
+    source=f"{SEED} section 7 (suboptimality theorem)",
+    statement="SubOpt(pi_hat) <= mismatch(pi*) + mismatch(pi_hat) + 2 kappa E_dmix[alpha eps_p + beta eps_pi]/(1-gamma)"
+    " + opt_err, with exact concentrability kappa and exact mismatch terms (objective: log r in the environment).",
+    assumptions=("certified event on every cell", "kappa = max d_{pi*}/d_mix"),
+)
+
+
+@check(THEOREM, quick=dict(worlds=5), full=dict(worlds=40), stochastic=False)
+def check_value_theorem(ctx):
+    rng = ctx.rng
+    rows = []
+    ok = True
+    for i in range(ctx.params["worlds"]):
+        w = make_world(5, 3, gap=1.0, seed=ctx.seed(f"w{i}"))
+        env = w.mdp.with_reward(w.log_r)
+        pi_star = te.value_iteration(env).policy
+        certs0 = _certified_truth(w, w.behaviour, rng)
+        pi_hat = soft_vi_policy(surrogate_mdp(w, w.behaviour, certs0), 0.05)
+        J = lambda m, pi: float(w.mdp.mu0 @ te.evaluate_policy(m, pi))  # noqa: E731
+        # certificates for ell_pi of each evaluated policy (the reward depends on the policy it is evaluated at)
+        terms = {}
+        for name, pi in (("star", pi_star), ("hat", pi_hat)):
+            c = certs0 if name == "hat" else _certified_truth(w, pi, rng)
+            c = Certificates(certs0.ell_p_hat, certs0.eps_p, c.ell_pi_hat, c.eps_pi)
+            terms[name] = (J(env, pi), J(surrogate_mdp(w, pi, None), pi), J(surrogate_mdp(w, pi, c), pi), c)
+        sub = terms["star"][0] - terms["hat"][0]
+        mis = abs(terms["star"][0] - terms["star"][1]) + abs(terms["hat"][0] - terms["hat"][1])
+        c_star = terms["star"][3]
+        g = 2 * (w.f * w.beta * c_star.eps_pi + (1 - w.f) * w.alpha * np.sum(w.model * c_star.eps_p, axis=-1))
+        m_star = surrogate_mdp(w, pi_star, None)
+        d_star = te.occupancy(m_star, pi_star)
+        d_mix = w.f * te.occupancy(w.mdp, w.behaviour) + (1 - w.f) * te.occupancy(w.mdp.with_kernel(w.model),
+                                                                                   pi_hat)
+        kappa = float(te.concentrability(d_star, d_mix))
+        cert_term = kappa * float(np.sum(d_mix * g)) / (1 - w.mdp.gamma)
+        opt_err = max(0.0, J(surrogate_mdp(w, pi_star, c_star), pi_star) - J(surrogate_mdp(w, pi_hat, c_star),
+                                                                               pi_hat))
+        rhs = mis + cert_term + opt_err
+        ok &= sub <= rhs + 1e-10
+        rows.append({"subopt": sub, "mismatch": mis, "kappa": kappa, "certificate_term": cert_term,
+                     "opt_err": opt_err, "rhs": rhs})
+    slack = min(r["rhs"] - r["subopt"] for r in rows)
+    return Evidence(verdict="holds" if ok else "violated", estimate=slack, bound=0.0, details={"worlds": rows})
+
+
+# --------------------------------------------------------------------------------------------------------------
+ABL = Claim(
+    id="csar.ablations",
+    source=f"{SEED} section 9 (ablations, class imbalance, rollout drift)",
+    statement="The ablation table (no calibration, calibration without clipping, clipping without calibration, "
+    "C-SAR, ideal ratios), the class-imbalance sweep and the drift sweep over K and h, measured.",
+    expectation=MEASURED,
+)
+
+
+@check(ABL, quick=dict(n=1000, updates=200, Ks=(50, 100), hs=(1, 5)),
+       full=dict(n=4000, updates=1000, Ks=(50, 200, 500), hs=(1, 3, 10)))
+def check_ablations(ctx):
+    p = ctx.params
+    w = make_world(5, 2, gap=1.5, seed=ctx.seed("world"))
+    table = ablation_table(w, seed=ctx.seed("ablation"), n_train=p["n"], n_cal=p["n"])
+    imb = imbalance_sweep(w, seed=ctx.seed("imbalance"), n_per_class=p["n"])
+    drift = drift_sweep(w, Ks=p["Ks"], hs=p["hs"], n_updates=p["updates"], seed=ctx.seed("drift"),
+                        n_train=p["n"] // 2, n_cal=p["n"] // 2)
+    vals = [r["return"] for r in table] + [r["logit_error"] for r in imb] + [r["drift_coverage"] for r in drift]
+    ok = bool(np.all(np.isfinite(np.asarray(vals, dtype=float)[~np.isnan(np.asarray(vals, dtype=float))])))
+    csar = next(r for r in table if r["variant"] == "csar_percell")
+    return Evidence(verdict="holds" if ok else "violated", n=len(table), estimate=csar["return"],
+                    details={"ablation": table, "imbalance": imb, "drift": drift})

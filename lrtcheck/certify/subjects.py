@@ -1,0 +1,66 @@
+"""Certifying a user's own implementation, in the way scikit-learn's ``parametrize_with_checks`` certifies an
+estimator.
+
+A *subject kind* names a protocol (``lrt.sampler``, ``csar.calibrator``, ...); every check registered with
+``subject=KIND`` runs against the reference implementation by default and against the user's object when one is
+given.  From pytest::
+
+    from lrtcheck.certify.subjects import parametrize_with_checks
+
+    @parametrize_with_checks(MyCalibrator(), kind="csar.calibrator")
+    def test_my_calibrator(lrtcheck_subject, lrtcheck_subject_check, lrtcheck_gate):
+        result = lrtcheck_gate.run(lrtcheck_subject_check, subject=lrtcheck_subject)
+        assert result.passed, result.describe()
+
+From the command line: ``lrtcheck certify --subject csar.calibrator=mypkg.mod:MyCalibrator``.  The same checks, the
+same error budget and the same report apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .registry import CheckSpec, all_checks
+
+__all__ = ["subject_kinds", "checks_for", "parametrize_with_checks", "subject_kind_of"]
+
+
+def subject_kinds(tier: str | None = None) -> dict[str, list[str]]:
+    """``{kind: [check ids]}`` for every subject kind that has checks."""
+    out: dict[str, list[str]] = {}
+    for s in all_checks(tier):
+        if s.subject:
+            out.setdefault(s.subject, []).append(s.check_id)
+    return out
+
+
+def subject_kind_of(subject: Any, kind: str | None = None) -> str:
+    kind = kind or getattr(subject, "lrtcheck_subject_kind", None)
+    kinds = subject_kinds()
+    if not kind:
+        raise ValueError("kind must be given (or the subject must set lrtcheck_subject_kind); known kinds: "
+                         f"{sorted(kinds)}")
+    if kind not in kinds:
+        raise ValueError(f"kind {kind!r} has no checks; known kinds: {sorted(kinds)}")
+    return kind
+
+
+def checks_for(kind: str, tier: str | None = None) -> list[CheckSpec]:
+    """The checks that run against subjects of ``kind``."""
+    kind = subject_kind_of(None, kind)
+    return [s for s in all_checks(tier) if s.subject == kind]
+
+
+def parametrize_with_checks(subject: Any, *, kind: str | None = None, tier: str = "quick"):
+    """A ``pytest.mark.parametrize`` over every check of the subject's kind, giving ``lrtcheck_subject`` and
+    ``lrtcheck_subject_check`` to the test."""
+    import pytest
+
+    kind = subject_kind_of(subject, kind)
+    specs = checks_for(kind, tier)
+    name = type(subject).__name__
+    return pytest.mark.parametrize(
+        ("lrtcheck_subject", "lrtcheck_subject_check"),
+        [(subject, s.check_id) for s in specs],
+        ids=[f"{name}:{s.check_id}" for s in specs],
+    )

@@ -1,0 +1,60 @@
+"""Agents on the C-SAR surrogate (seed sections 5 and 7).
+
+* ``soft_vi_policy``: exact soft value iteration on the surrogate MDP (``tabular_envs.soft_value_iteration``).
+* ``TabularSAC``: tabular soft actor-critic on transitions; critic target
+  ``y = r_C + gamma * sum_a' pi(a'|s') (Qbar(s',a') - tau log pi(a'|s'))`` (seed section 5), a tabular critic moved
+  toward the batch-mean target per visited (s, a) with step ``lr``, a Polyak target table, and the tabular actor
+  ``pi(.|s) = softmax(Q(s,.)/tau)`` (the exact minimiser of the SAC actor loss for a tabular policy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp, softmax
+
+import tabular_envs as te
+from lrtcheck.stats.validation import check_positive, check_unit
+
+__all__ = ["soft_vi_policy", "TabularSAC"]
+
+
+def soft_vi_policy(mdp: te.TabularMDP, temperature: float) -> np.ndarray:
+    """The soft-optimal policy of ``mdp`` at ``temperature``."""
+    return te.soft_value_iteration(mdp, temperature).policy
+
+
+class TabularSAC:
+    """Tabular SAC; ``update(s, a, r, s2)`` takes one minibatch (arrays), ``policy()`` returns pi (S, A)."""
+
+    def __init__(self, n_states: int, n_actions: int, *, gamma: float, temperature: float = 0.1, lr: float = 0.5,
+                 polyak: float = 0.05):
+        self.S, self.A = int(n_states), int(n_actions)
+        self.gamma = check_unit("gamma", gamma)
+        self.tau = check_positive("temperature", temperature)
+        self.lr = check_unit("lr", lr)
+        self.polyak = check_unit("polyak", polyak)
+        self.Q = np.zeros((self.S, self.A))
+        self.Qbar = self.Q.copy()
+
+    def policy(self) -> np.ndarray:
+        return softmax(self.Q / self.tau, axis=-1)
+
+    def soft_state_value(self, Q) -> np.ndarray:
+        # sum_a pi (Q - tau log pi) with pi = softmax(Q/tau) equals tau logsumexp(Q/tau)
+        return self.tau * logsumexp(Q / self.tau, axis=-1)
+
+    def update(self, s, a, r, s2) -> None:
+        r = np.asarray(r, dtype=np.float64)
+        if not np.all(np.isfinite(r)):
+            raise ValueError("rewards must be finite (clip the logits)")
+        pi = softmax(self.Q / self.tau, axis=-1)
+        logp = np.log(np.maximum(pi, 1e-300))
+        v_next = np.sum(pi * (self.Qbar - self.tau * logp), axis=-1)
+        y = r + self.gamma * v_next[s2]
+        idx = s * self.A + a
+        tot = np.bincount(idx, weights=y, minlength=self.S * self.A)
+        cnt = np.bincount(idx, minlength=self.S * self.A)
+        seen = cnt > 0
+        q = self.Q.reshape(-1)
+        q[seen] += self.lr * (tot[seen] / cnt[seen] - q[seen])
+        self.Qbar += self.polyak * (self.Q - self.Qbar)

@@ -1,0 +1,96 @@
+"""Certified and ideal shaped rewards (seed section 5; DESIGN section 6).
+
+Certified reward, per transition (seed section 5):
+``r_C = log r + 1_env * beta * (ell_pi_hat - eps_pi) + 1_model * alpha * (ell_p_hat - eps_p)``.
+Uniformly pessimistic variant (seed section 5, "subtract both penalty terms on mixed batches"):
+``r_C = log r + 1_env * beta * ell_pi_hat + 1_model * alpha * ell_p_hat - alpha * eps_p - beta * eps_pi``.
+Ideal reward with the true ratios under the same clipping: ``r* = log r + 1_env * beta * clip_L(ell_pi) +
+1_model * alpha * clip_L(ell_p)``.
+
+On the certified event ``|clip_L(ell) - ell_hat| <= eps`` the sandwich ``0 <= r* - r_C <= 2 alpha eps_p`` (model) or
+``2 beta eps_pi`` (env) holds.  Bounds: ``ell_hat - eps`` lies in ``[-2L, L]``, so the split reward satisfies
+``|r_C| <= max|log r| + 2 max(alpha, beta) L`` and the uniform one ``|r_C| <= max|log r| + 2 (alpha + beta) L``;
+the seed's ``max|log r| + (alpha + beta) L`` is not a bound in general (``csar.reward.bound``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrtcheck.stats.validation import check_finite_array, check_nonnegative
+
+from .logit import clip_logit
+
+__all__ = ["log_reward", "certified_reward", "ideal_reward", "reward_bound", "seed_reward_bound"]
+
+
+def log_reward(r) -> np.ndarray:
+    """``log r`` for strictly positive rewards (``r <= 0`` under the log is refused)."""
+    r = check_finite_array("r", r)
+    if np.any(r <= 0):
+        raise ValueError("r must be strictly positive under the log (seed section 2: 0 < r_min <= r)")
+    return np.log(r)
+
+
+def _arr(name, v, shape):
+    a = np.broadcast_to(np.asarray(v, dtype=np.float64), shape)
+    if np.isnan(a).any():
+        raise ValueError(f"{name} must not contain NaN")
+    return a
+
+
+def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: float, beta: float,
+                     variant: str = "split") -> np.ndarray:
+    """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``)."""
+    alpha = check_nonnegative("alpha", alpha)
+    beta = check_nonnegative("beta", beta)
+    lr = np.asarray(log_r, dtype=np.float64)
+    if np.isnan(lr).any():
+        raise ValueError("log_r must not contain NaN")
+    env = np.broadcast_to(np.asarray(is_env, dtype=bool), lr.shape)
+    ep, ee = _arr("ell_p", ell_p, lr.shape), _arr("eps_p", eps_p, lr.shape)
+    ip, ie = _arr("ell_pi", ell_pi, lr.shape), _arr("eps_pi", eps_pi, lr.shape)
+    if np.any(ee < 0) or np.any(ie < 0):
+        raise ValueError("radii eps_p and eps_pi must be >= 0")
+    with np.errstate(invalid="ignore"):
+        if variant == "split":
+            corr = np.where(env, beta * _lower(ip, ie), alpha * _lower(ep, ee))
+        elif variant == "uniform":
+            corr = np.where(env, beta * ip, alpha * ep) - alpha * ee - beta * ie
+        else:
+            raise ValueError(f"variant must be 'split' or 'uniform', got {variant!r}")
+    out = lr + corr
+    if np.isnan(out).any():
+        raise ValueError("the certified reward is undefined (inf - inf): clip the logits or bound the radii")
+    return out
+
+
+def _lower(ell, eps):
+    # ell - eps, with ell = +inf and eps = +inf (an unclipped one-sided interval) read as -inf: no information
+    with np.errstate(invalid="ignore"):
+        v = ell - eps
+    return np.where(np.isnan(v), -np.inf, v)
+
+
+def ideal_reward(log_r, is_env, *, ell_p, ell_pi, alpha: float, beta: float, clip) -> np.ndarray:
+    """``r* = log r + 1_env beta clip_L(ell_pi) + 1_model alpha clip_L(ell_p)`` with the true log-ratios."""
+    alpha = check_nonnegative("alpha", alpha)
+    beta = check_nonnegative("beta", beta)
+    lr = np.asarray(log_r, dtype=np.float64)
+    env = np.broadcast_to(np.asarray(is_env, dtype=bool), lr.shape)
+    return lr + np.where(env, beta * clip_logit(_arr("ell_pi", ell_pi, lr.shape), clip),
+                         alpha * clip_logit(_arr("ell_p", ell_p, lr.shape), clip))
+
+
+def reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float, variant: str = "split") -> float:
+    """The bound that holds: ``max|log r| + 2 max(alpha, beta) L`` (split) or ``+ 2 (alpha + beta) L`` (uniform)."""
+    if variant == "split":
+        return float(max_abs_log_r + 2 * max(alpha, beta) * clip)
+    if variant == "uniform":
+        return float(max_abs_log_r + 2 * (alpha + beta) * clip)
+    raise ValueError(f"variant must be 'split' or 'uniform', got {variant!r}")
+
+
+def seed_reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float) -> float:
+    """The seed's section-3 bound ``max|log r| + (alpha + beta) L``."""
+    return float(max_abs_log_r + (alpha + beta) * clip)

@@ -1,0 +1,103 @@
+"""Decision rules: maps from the sufficient statistic ``(k, j)`` to the probability of taking action 1.
+
+Every rule is vectorised over arrays ``k, j`` (with ``j <= k``) and reads the problem's ``tie`` and ``sign``.
+Where ``k = 0`` the plug-in and pessimistic rules fall back to the *default* action 0 (the safe / seen action).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as st
+
+from lrtcheck.stats.validation import check_open_unit, check_unit
+
+__all__ = ["Rule", "greedy_rule", "pessimistic_rule", "certified_rule", "constant_rule", "likelihood_ratio_rule",
+           "table_rule"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named decision rule ``fn(k, j, problem) -> P(action 1)``."""
+
+    name: str
+    fn: object
+
+    def __call__(self, k, j, problem) -> np.ndarray:
+        out = np.asarray(self.fn(np.asarray(k), np.asarray(j), problem), dtype=np.float64)
+        return np.broadcast_to(out, np.broadcast_shapes(np.shape(k), np.shape(j)))
+
+
+def _prefers_one(estimate, problem):
+    return np.where(problem.sign > 0, estimate > problem.tie, estimate < problem.tie)
+
+
+def greedy_rule() -> Rule:
+    """Plug-in: ``theta_hat = j / k``; action 1 iff it is better at ``theta_hat`` (action 0 when k = 0)."""
+    def fn(k, j, problem):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            est = np.where(k > 0, j / np.maximum(k, 1), problem.tie)
+        return np.where(k > 0, _prefers_one(est, problem), False).astype(float)
+    return Rule("greedy", fn)
+
+
+def pessimistic_rule(delta: float = 0.05) -> Rule:
+    """Hoeffding-pessimistic plug-in: action 1 only if it is better at the least favourable end of
+    ``theta_hat -+ sqrt(log(2/delta) / (2k))`` (i.e. the lower end when ``sign = +1``, the upper end otherwise)."""
+    delta = check_open_unit("delta", delta)
+
+    def fn(k, j, problem):
+        kk = np.maximum(k, 1)
+        rad = np.sqrt(np.log(2.0 / delta) / (2.0 * kk))
+        est = j / kk - problem.sign * rad
+        return np.where(k > 0, _prefers_one(est, problem), False).astype(float)
+    return Rule(f"pessimistic(delta={delta:g})", fn)
+
+
+def certified_rule(delta: float = 0.05) -> Rule:
+    """C-SAR-style certified pessimism: the per-cell Clopper-Pearson interval ``[theta_lo, theta_hi]`` at level
+    ``1 - delta`` (DESIGN section 6, the construction that provably covers the probability) gives the certified
+    log-ratio interval, and the pessimistic reward ``ell_hat - epsilon`` uses its least favourable end for action
+    1 (``theta_lo`` when ``sign = +1``, ``theta_hi`` otherwise).  Action 1 iff it is better even there; with
+    ``k = 0`` the interval is [0, 1] and the rule keeps action 0."""
+    delta = check_open_unit("delta", delta)
+
+    def fn(k, j, problem):
+        kk = np.maximum(k, 1).astype(float)
+        jj = np.asarray(j, dtype=float)
+        lo = np.where(jj > 0, st.beta.ppf(delta / 2, jj, kk - jj + 1), 0.0)
+        hi = np.where(jj < kk, st.beta.ppf(1 - delta / 2, jj + 1, kk - jj), 1.0)
+        est = lo if problem.sign > 0 else hi
+        return np.where(k > 0, _prefers_one(est, problem), False).astype(float)
+    return Rule(f"certified(delta={delta:g})", fn)
+
+
+def constant_rule(p: float) -> Rule:
+    """Ignore the data; take action 1 with probability ``p``."""
+    p = check_unit("p", p)
+    return Rule(f"constant({p:g})", lambda k, j, problem: np.full(np.broadcast_shapes(k.shape, j.shape), p))
+
+
+def likelihood_ratio_rule() -> Rule:
+    """The Bayes rule for the uniform prior on the two instances: take the action optimal in the instance with the
+    larger likelihood of ``(k, j)`` (ties broken by a fair coin).  In a symmetric pair (``subopt[0, 1] = subopt[1,
+    0] = Delta``, zeros elsewhere) its average risk equals the Le Cam bound ``(Delta/2)(1 - TV)`` exactly."""
+    def fn(k, j, problem):
+        q0, q1 = problem.theta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            l0 = st.binom.logpmf(j, k, q0)
+            l1 = st.binom.logpmf(j, k, q1)
+        best0 = int(np.argmin(problem.subopt[0]))  # the action optimal in instance 0
+        best1 = int(np.argmin(problem.subopt[1]))
+        p1_if_0, p1_if_1 = float(best0 == 1), float(best1 == 1)
+        return np.where(l1 > l0, p1_if_1, np.where(l0 > l1, p1_if_0, 0.5 * (p1_if_0 + p1_if_1)))
+    return Rule("likelihood-ratio (Bayes)", fn)
+
+
+def table_rule(table, name: str = "table") -> Rule:
+    """A rule given by its value on every cell: ``table[k, j]`` = P(action 1)."""
+    t = np.asarray(table, dtype=np.float64)
+    if np.any(~np.isfinite(t)) or np.any(t < 0) or np.any(t > 1):
+        raise ValueError("table must contain probabilities in [0, 1]")
+    return Rule(name, lambda k, j, problem: t[k, j])

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 from lrtcheck.stats.budget import DEFAULT_TOTAL_FALSE_FAIL, ErrorBudget
 from lrtcheck.stats.seeds import resolve_root_seed
 
-from .claims import FAILS, HOLDS
+from .claims import FAILS, HOLDS, MEASURED
 from .context import CheckContext
 from .evidence import Evidence, verdict_passes
 from .executors import SerialExecutor
@@ -34,8 +34,15 @@ def default_device(tier: str) -> str:
 
 
 def budget_for(tier: str, total: float = DEFAULT_TOTAL_FALSE_FAIL) -> ErrorBudget:
-    """Equal Bonferroni shares over every registered stochastic check of ``tier``."""
-    return ErrorBudget.equal([s.check_id for s in all_checks(tier) if s.stochastic], total=total)
+    """Equal Bonferroni shares over every registered stochastic check of ``tier`` that asserts something.
+
+    ``measured`` checks report figures and take no share: they fail only when the measurement itself is invalid.
+    """
+    return ErrorBudget.equal([s.check_id for s in all_checks(tier) if _takes_share(s)], total=total)
+
+
+def _takes_share(spec: CheckSpec) -> bool:
+    return spec.stochastic and spec.claim.expectation != MEASURED
 
 
 @dataclass
@@ -147,8 +154,8 @@ def run_check(
     """Run one check and judge it: verdict against expectation, and its design against budget and power."""
     root = resolve_root_seed(root_seed)
     budget = budget or budget_for(tier)
-    share = budget.share(spec.check_id) if spec.stochastic else 0.0
-    if spec.stochastic and share == 0.0:  # a check outside the registered tier set: give it an equal share
+    share = budget.share(spec.check_id) if _takes_share(spec) else 0.0
+    if _takes_share(spec) and share == 0.0:  # a check outside the registered tier set: give it an equal share
         share = budget.total / max(1, budget.n_checks + 1)
     required = TIER_POWER[tier]
     if spec.claim.expectation == FAILS and spec.stochastic:

@@ -18,6 +18,7 @@ Pinsker ``TV <= sqrt(KL/2)``, Bretagnolle-Huber ``TV <= 1 - exp(-KL)/2``, Hellin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats as st
@@ -94,17 +95,24 @@ def two_point_hellinger_sq(n: int, w: float, q0: float, q1: float) -> float:
 
 
 def joint_law(n: int, w: float, q: float) -> np.ndarray:
-    """``P(k, j) = Bin(k; n, w) Bin(j; k, q)`` as an ``(n+1, n+1)`` array (zero where j > k)."""
+    """``P(k, j) = Bin(k; n, w) Bin(j; k, q)`` as an ``(n+1, n+1)`` read-only array (zero where j > k)."""
     n = check_positive_int("n", n, minimum=0)
-    w, q = check_unit("w", w), check_unit("q", q)
+    return _joint_law(n, check_unit("w", w), check_unit("q", q))
+
+
+@lru_cache(maxsize=32)
+def _joint_law(n: int, w: float, q: float) -> np.ndarray:
     k = np.arange(n + 1)[:, None]
     j = np.arange(n + 1)[None, :]
-    return np.where(j <= k, st.binom.pmf(k, n, w) * st.binom.pmf(j, k, q), 0.0)
+    out = np.where(j <= k, st.binom.pmf(k, n, w) * st.binom.pmf(j, k, q), 0.0)
+    out.setflags(write=False)
+    return out
 
 
-def trinomial_law(n: int, w: float, q: float) -> np.ndarray:
+def trinomial_law(n: int, w: float, q: float, *, log: bool = False) -> np.ndarray:
     """The same law computed independently, as the trinomial ``(j, k - j, n - k)`` with cell probabilities
-    ``(w q, w (1 - q), 1 - w)``: ``n!/(j!(k-j)!(n-k)!) (wq)^j (w(1-q))^(k-j) (1-w)^(n-k)`` (log-gamma form)."""
+    ``(w q, w (1 - q), 1 - w)``: ``n!/(j!(k-j)!(n-k)!) (wq)^j (w(1-q))^(k-j) (1-w)^(n-k)`` (log-gamma form);
+    with ``log=True`` the log-probabilities (``-inf`` off the support and where j > k)."""
     n = check_positive_int("n", n, minimum=0)
     w, q = check_unit("w", w), check_unit("q", q)
     k = np.arange(n + 1)[:, None].astype(np.float64)
@@ -113,8 +121,15 @@ def trinomial_law(n: int, w: float, q: float) -> np.ndarray:
     jj, kk = np.where(valid, j, 0.0), np.where(valid, k, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         logp = (gammaln(n + 1) - gammaln(jj + 1) - gammaln(kk - jj + 1) - gammaln(n - kk + 1)
-                + xlogy(jj, w * q) + xlogy(kk - jj, w * (1 - q)) + xlogy(n - kk, 1 - w))
-    return np.where(valid, np.exp(logp), 0.0)
+                + _xlog(jj, w * q) + _xlog(kk - jj, w * (1 - q)) + _xlog(n - kk, 1 - w))
+    logp = np.where(valid, logp, -np.inf)
+    return logp if log else np.exp(logp)
+
+
+def _xlog(x, p):
+    """``x log p`` with ``0 log 0 = 0`` and ``x log 0 = -inf`` for x > 0."""
+    with np.errstate(divide="ignore"):
+        return np.where(x > 0, x * np.log(p) if p > 0 else -np.inf, 0.0)
 
 
 @dataclass(frozen=True)
@@ -149,11 +164,17 @@ def two_point_divergences(n: int, w: float, q0: float, q1: float) -> TwoPointDiv
     )
 
 
-def enumerated_divergences(P0: np.ndarray, P1: np.ndarray) -> dict:
-    """TV, KL and BC of two laws on the same finite space, by summing over its points."""
-    P0 = np.asarray(P0, dtype=np.float64)
-    P1 = np.asarray(P1, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kl_terms = np.where(P0 > 0, xlogy(P0, P0) - xlogy(P0, P1), 0.0)
-    return {"tv": float(0.5 * np.abs(P0 - P1).sum()), "kl": float(kl_terms.sum()),
-            "bhattacharyya": float(np.sqrt(P0 * P1).sum())}
+def enumerated_divergences(logP0: np.ndarray, logP1: np.ndarray) -> dict:
+    """TV, KL and BC of two laws on the same finite space, from their log-probabilities (``-inf`` = 0 mass), by
+    summing over its points; KL terms are ``P0 (log P0 - log P1)`` so no probability underflow can break them."""
+    l0 = np.asarray(logP0, dtype=np.float64)
+    l1 = np.asarray(logP1, dtype=np.float64)
+    P0, P1 = np.exp(l0), np.exp(l1)
+    live0 = np.isfinite(l0)
+    if np.any(live0 & ~np.isfinite(l1)):
+        kl = float("inf")
+    else:
+        kl = float(np.sum(np.where(live0, P0 * (np.where(live0, l0, 0.0) - np.where(live0, l1, 0.0)), 0.0)))
+    both = live0 & np.isfinite(l1)
+    bc = float(np.sum(np.where(both, np.exp(0.5 * (np.where(both, l0, 0.0) + np.where(both, l1, 0.0))), 0.0)))
+    return {"tv": float(0.5 * np.abs(P0 - P1).sum()), "kl": kl, "bhattacharyya": bc}

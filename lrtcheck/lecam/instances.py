@@ -13,6 +13,7 @@ every choice c, every algorithm has ``max_i E_i[SubOpt_i] >= (Delta / 2)(1 - TV(
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy.special import expit, logit
@@ -61,7 +62,7 @@ class TwoPointProblem:
         """``Delta = min_c SubOpt_0(c) + SubOpt_1(c)`` (a mixture cannot do better: the sum is linear in it)."""
         return float(np.min(self.subopt[0] + self.subopt[1]))
 
-    @property
+    @cached_property
     def divergences(self):
         return two_point_divergences(self.n, self.w, *self.theta)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as st
+from scipy.special import bdtr, bdtrc
 
 from lrtcheck.stats.validation import check_open_unit, check_unit
 
@@ -64,13 +64,41 @@ def certified_rule(delta: float = 0.05) -> Rule:
     delta = check_open_unit("delta", delta)
 
     def fn(k, j, problem):
-        kk = np.maximum(k, 1).astype(float)
-        jj = np.asarray(j, dtype=float)
-        lo = np.where(jj > 0, st.beta.ppf(delta / 2, jj, kk - jj + 1), 0.0)
-        hi = np.where(jj < kk, st.beta.ppf(1 - delta / 2, jj + 1, kk - jj), 1.0)
-        est = lo if problem.sign > 0 else hi
-        return np.where(k > 0, _prefers_one(est, problem), False).astype(float)
+        # Clopper-Pearson duality (Beta(j, k-j+1).cdf(t) = P(Bin(k, t) >= j)), exact:
+        #   theta_lo > tie  <=>  P(Bin(k, tie) >= j) < delta/2;   theta_hi < tie  <=>  P(Bin(k, tie) <= j) < delta/2.
+        # Both tails are monotone in j, so one threshold per k (vectorised bisection over k) decides every cell.
+        k = np.asarray(k)
+        j = np.asarray(j)
+        ks = np.arange(int(k.max()) + 1 if k.size else 1)
+        cut = _cp_threshold(ks, problem.tie, delta / 2, upper=problem.sign > 0)
+        kc = np.clip(k, 0, ks[-1])
+        take = (j >= cut[kc]) if problem.sign > 0 else (j <= cut[kc])
+        return np.where(k > 0, take, False).astype(float)
     return Rule(f"certified(delta={delta:g})", fn)
+
+
+def _cp_threshold(ks: np.ndarray, t: float, level: float, *, upper: bool) -> np.ndarray:
+    """Per k: ``upper`` -- the smallest j with ``P(Bin(k, t) >= j) < level`` (in [1, k+1]); otherwise the largest
+    j with ``P(Bin(k, t) <= j) < level`` (in [-1, k]).  Bisection on the exact binomial tails (``bdtrc``/``bdtr``)."""
+    ks = ks.astype(np.int64)
+    kf = np.maximum(ks, 1).astype(float)
+    if upper:
+        lo, hi = np.zeros_like(ks), ks + 1  # tail(lo) >= level (tail(0) = 1), tail(hi) = 0 < level
+        while np.any(hi - lo > 1):
+            mid = (lo + hi) // 2
+            tail = np.where(mid > 0, bdtrc(np.maximum(mid - 1, 0).astype(float), kf, t), 1.0)
+            ok = tail < level
+            hi = np.where(ok, mid, hi)
+            lo = np.where(ok, lo, mid)
+        return hi
+    lo, hi = -np.ones_like(ks), ks.copy()  # cdf(lo) = 0 < level, cdf(k) = 1 >= level
+    while np.any(hi - lo > 1):
+        mid = (lo + hi) // 2
+        cdf = np.where(mid >= 0, bdtr(np.maximum(mid, 0).astype(float), kf, t), 0.0)
+        ok = cdf < level
+        lo = np.where(ok, mid, lo)
+        hi = np.where(ok, hi, mid)
+    return lo
 
 
 def constant_rule(p: float) -> Rule:
@@ -85,9 +113,12 @@ def likelihood_ratio_rule() -> Rule:
     0] = Delta``, zeros elsewhere) its average risk equals the Le Cam bound ``(Delta/2)(1 - TV)`` exactly."""
     def fn(k, j, problem):
         q0, q1 = problem.theta
+        # log-likelihood ratio of (k, j): j log(q1/q0) + (k - j) log((1-q1)/(1-q0)) (the Bin(k; n, w) factor cancels)
         with np.errstate(divide="ignore", invalid="ignore"):
-            l0 = st.binom.logpmf(j, k, q0)
-            l1 = st.binom.logpmf(j, k, q1)
+            a = np.log(q1) - np.log(q0) if q0 != q1 else 0.0
+            b = np.log1p(-q1) - np.log1p(-q0) if q0 != q1 else 0.0
+            llr = np.where(j > 0, j * a, 0.0) + np.where(k - j > 0, (k - j) * b, 0.0)
+        l1, l0 = llr, 0.0
         best0 = int(np.argmin(problem.subopt[0]))  # the action optimal in instance 0
         best1 = int(np.argmin(problem.subopt[1]))
         p1_if_0, p1_if_1 = float(best0 == 1), float(best1 == 1)

@@ -32,6 +32,19 @@ SEED = "004_23bd9ab007ea45de.txt"
 nan = math.nan
 
 
+def _fresh(subject, **params):
+    """A fresh, unfitted subject: a class (or factory) is called with ``params``; an instance is deep-copied and
+    given the params as attributes (scikit-learn ``clone``-style), so users may pass either."""
+    import copy
+
+    if isinstance(subject, type) or (callable(subject) and not hasattr(subject, "fit")):
+        return subject(**params)
+    obj = copy.deepcopy(subject)
+    for k, v in params.items():
+        setattr(obj, k, v)
+    return obj
+
+
 def _exact_ci(k, n, level):
     return st.binomtest(int(k), int(n)).proportion_ci(1 - level, method="exact")
 
@@ -89,7 +102,7 @@ def _conf_cdf(t):
 
 
 @check(CONF, quick=dict(n=19, delta=0.1, replications=3000), full=dict(n=19, delta=0.1, replications=30000),
-       subject="csar.conformal", default_subject=lambda: SplitConformal)
+       subject="csar.conformal", default_subject=lambda: SplitConformal(0.1))
 def check_conformal_coverage(ctx):
     p = ctx.params
     n, delta, R = p["n"], p["delta"], p["replications"]
@@ -101,7 +114,7 @@ def check_conformal_coverage(ctx):
     realized = np.empty(R)
     covered = 0
     for r in range(R):
-        cal = ctx.subject(delta).fit(x[r, :n], y[r, :n])
+        cal = _fresh(ctx.subject, delta=delta).fit(x[r, :n], y[r, :n])
         realized[r] = _conf_cdf(cal.threshold_)
         lo, hi = cal.predict_interval(x[r, n:])
         covered += int(lo[0] <= y[r, n] <= hi[0])
@@ -132,7 +145,7 @@ WRED = Claim(
 
 
 @check(WRED, quick=dict(cases=300), full=dict(cases=3000), stochastic=False,
-       subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal)
+       subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal(0.1))
 def check_weighted_reduces(ctx):
     rng = ctx.rng
     bad = []
@@ -146,7 +159,7 @@ def check_weighted_reduces(ctx):
             u = np.round(u, 1)  # ties
         c = float(rng.choice([1.0, 0.37, 1e-3, 250.0]))
         ref = SplitConformal(delta, allow_infinite=True).fit(u, y).threshold_
-        got = ctx.subject(delta).fit(u, y, np.full(n, c)).threshold(np.array([c]))[0]
+        got = _fresh(ctx.subject, delta=delta).fit(u, y, np.full(n, c)).threshold(np.array([c]))[0]
         if not (ref == got):
             bad.append((n, delta, ref, float(got)))
     ok = not bad
@@ -169,7 +182,7 @@ _WS = dict(px_cal=np.array([0.4, 0.3, 0.2, 0.1]), px_test=np.array([0.05, 0.15, 
 
 @check(WSHIFT, quick=dict(n=50, delta=0.1, replications=4000, defect=0.04),
        full=dict(n=50, delta=0.1, replications=40000, defect=0.015),
-       subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal)
+       subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal(0.1))
 def check_weighted_shift(ctx):
     p = ctx.params
     n, delta, R = p["n"], p["delta"], p["replications"]
@@ -181,7 +194,7 @@ def check_weighted_shift(ctx):
     yt = (rng.random(R) < _WS["u"][xt]).astype(float)
     cov = cov_plain = 0
     for r in range(R):
-        m = ctx.subject(delta).fit(_WS["base"][xc[r]], yc[r], w_of[xc[r]])
+        m = _fresh(ctx.subject, delta=delta).fit(_WS["base"][xc[r]], yc[r], w_of[xc[r]])
         lo, hi = m.predict_interval(_WS["base"][xt[r:r + 1]], w_of[xt[r:r + 1]])
         cov += int(lo[0] <= yt[r] <= hi[0])
         q = SplitConformal(delta).fit(_WS["base"][xc[r]], yc[r]).threshold_
@@ -210,7 +223,7 @@ def _va_enumeration(subject, px, u, sc, n):
     P1 = np.empty((len(combos), J))
     for i, c in enumerate(counts):
         cells = np.repeat(np.arange(2 * J), c)
-        p0, p1 = subject().fit(sc[cells % J], (cells >= J).astype(float)).predict_interval(sc)
+        p0, p1 = _fresh(subject).fit(sc[cells % J], (cells >= J).astype(float)).predict_interval(sc)
         P0[i], P1[i] = p0, p1
     return prob, P0, P1
 
@@ -227,7 +240,7 @@ VAVAL = Claim(
 
 
 @check(VAVAL, quick=dict(n=7), full=dict(n=9), stochastic=False, subject="csar.venn_abers",
-       default_subject=lambda: VennAbers)
+       default_subject=lambda: VennAbers())
 def check_va_validity(ctx):
     px, u, sc = _VA["px"], _VA["u"], _VA["sc"]
     prob, P0, P1 = _va_enumeration(ctx.subject, px, u, sc, ctx.params["n"])
@@ -261,7 +274,7 @@ VATRUTH = Claim(
 
 
 @check(VATRUTH, quick=dict(n=8, delta=0.1, replications=400), full=dict(n=8, delta=0.1, replications=4000),
-       subject="csar.venn_abers", default_subject=lambda: VennAbers)
+       subject="csar.venn_abers", default_subject=lambda: VennAbers())
 def check_va_truth_coverage(ctx):
     p = ctx.params
     px, u, sc = _VA["px"], _VA["u"], _VA["sc"]
@@ -274,7 +287,7 @@ def check_va_truth_coverage(ctx):
     for _ in range(R):
         x = rng.choice(J, size=n + 1, p=px)
         y = (rng.random(n + 1) < u[x]).astype(float)
-        p0, p1 = ctx.subject().fit(sc[x[:n]], y[:n]).predict_interval(sc[x[n:]])
+        p0, p1 = _fresh(ctx.subject).fit(sc[x[:n]], y[:n]).predict_interval(sc[x[n:]])
         hits += int(p0[0] <= u[x[n]] <= p1[0])
     level = ctx.false_fail_rate / 2
     region = binomial_acceptance_region(R, 1 - delta, level, alternative="less")
@@ -325,7 +338,7 @@ PCELL = Claim(
 
 @check(PCELL, quick=dict(n_per_cell=30, delta=0.1, replications=1500),
        full=dict(n_per_cell=60, delta=0.1, replications=15000), subject="csar.cells",
-       default_subject=lambda: PerCellClopperPearson)
+       default_subject=lambda: PerCellClopperPearson(1, 0.1))
 def check_logit_coverage_percell(ctx):
     p = ctx.params
     w, u = _percell_world(ctx.seed("world"))
@@ -337,7 +350,7 @@ def check_logit_coverage_percell(ctx):
     counts = np.full(K, n)
     covered = cert_event = 0
     for r in range(R):
-        m = ctx.subject(K, delta).fit_counts(counts, succ[r])
+        m = _fresh(ctx.subject, n_cells=K, delta=delta).fit_counts(counts, succ[r])
         lo, hi = m.predict_interval(np.arange(K))
         cert = logit_certificate(lo, hi, clip=w.clip)
         covered += int(np.all(cert.interval_covers(ell)))

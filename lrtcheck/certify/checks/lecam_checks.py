@@ -51,9 +51,10 @@ def check_tv_exact(ctx):
     rows, problems = [], []
     for n, w, q0, q1 in ctx.params["grid"]:
         div = two_point_divergences(n, w, q0, q1)
-        J0, J1 = trinomial_law(n, w, q0), trinomial_law(n, w, q1)
-        enum = enumerated_divergences(J0, J1)
-        law_err = max(float(np.max(np.abs(J0 - joint_law(n, w, q0)))), float(np.max(np.abs(J1 - joint_law(n, w, q1)))))
+        L0, L1 = trinomial_law(n, w, q0, log=True), trinomial_law(n, w, q1, log=True)
+        enum = enumerated_divergences(L0, L1)
+        law_err = max(float(np.max(np.abs(np.exp(L0) - joint_law(n, w, q0)))),
+                      float(np.max(np.abs(np.exp(L1) - joint_law(n, w, q1)))))
         errs = {"tv": abs(div.tv - enum["tv"]), "kl": abs(div.kl - enum["kl"]) / max(1.0, div.kl),
                 "bc": abs(div.bhattacharyya - enum["bhattacharyya"]), "law": law_err}
         row = {"n": n, "w": w, "q0": q0, "q1": q1, "tv": div.tv, "kl": div.kl, "bc": div.bhattacharyya,

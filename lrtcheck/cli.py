@@ -141,9 +141,11 @@ def _cmd_list(args) -> int:
     specs = all_checks(args.tier)
     if args.subjects:
         kinds = sorted({s.subject for s in specs if s.subject})
+        from lrtcheck.certify.subjects import describe_protocol
+
         for k in kinds:
             ids = [s.check_id for s in specs if s.subject == k]
-            print(f"{k}: {len(ids)} checks ({', '.join(ids)})")
+            print(f"{k}: {len(ids)} checks ({', '.join(ids)})\n    protocol: {describe_protocol(k)}")
         return EXIT_OK
     width = max((len(s.check_id) for s in specs), default=10)
     for s in specs:

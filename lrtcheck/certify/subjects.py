@@ -22,7 +22,34 @@ from typing import Any
 
 from .registry import CheckSpec, all_checks
 
-__all__ = ["subject_kinds", "checks_for", "parametrize_with_checks", "subject_kind_of"]
+__all__ = ["subject_kinds", "checks_for", "parametrize_with_checks", "subject_kind_of", "PROTOCOLS"]
+
+#: What an object of each subject kind must provide (the checks call nothing else).
+PROTOCOLS: dict[str, str] = {
+    "lrt.sampler": (
+        "a sampler factory `factory(background, good, schedule, **settings)` (settings as the keyword arguments of "
+        "lrtcheck.lrt.LRTSampler: variance, gate, beta_max, tau, kappa, q_step, statistic, ...) returning an object "
+        "with `sample(states, *, seed, n, null)` (result with `.final`, `.running_max`, `.statistic` arrays) and "
+        "`null_statistics(n, *, seed, states=None)`; the reference is the class LRTSampler itself"),
+    "csar.conformal": (
+        "a split-conformal classifier calibrator: constructed as `cls(delta=...)` (or an instance, deep-copied and "
+        "given the attributes), `fit(scores, labels)` returning self, `predict_set(scores)` / `predict_interval` "
+        "as lrtcheck.csar.SplitConformal"),
+    "csar.weighted_conformal": (
+        "a weighted-conformal calibrator as lrtcheck.csar.WeightedConformal: `fit(scores, labels, weights)` and "
+        "prediction with the test-point weight"),
+    "csar.venn_abers": (
+        "an inductive Venn-Abers predictor: `fit(scores, labels)` returning self and `predict_interval(scores)` "
+        "returning `(p0, p1)` arrays, as lrtcheck.csar.VennAbers"),
+    "csar.cells": (
+        "a per-cell interval calibrator for finite input spaces as lrtcheck.csar.PerCellClopperPearson: "
+        "`fit(cells, labels)` and `predict_interval(cells)`"),
+}
+
+
+def describe_protocol(kind: str) -> str:
+    """The protocol an object of ``kind`` must follow, in words."""
+    return PROTOCOLS.get(kind, "see the docstring of the check module that registers this kind")
 
 
 def subject_kinds(tier: str | None = None) -> dict[str, list[str]]:

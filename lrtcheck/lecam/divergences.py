@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import stats as st
+from scipy import special
 from scipy.special import gammaln, xlogy
 
 from lrtcheck.stats.validation import check_positive_int, check_unit
@@ -45,6 +46,23 @@ def _args(n, w, q0, q1):
     return (check_positive_int("n", n, minimum=0), check_unit("w", w), check_unit("q0", q0), check_unit("q1", q1))
 
 
+def _binom_pmf(j, k, q: float) -> np.ndarray:
+    """``Bin(j; k, q)`` by scipy, falling back to the log-gamma form where boost overflows (subnormal q)."""
+    j, k = np.broadcast_arrays(np.asarray(j), np.asarray(k))
+    try:
+        with special.errstate(all="ignore"):
+            out = np.asarray(st.binom.pmf(j, k, q), dtype=np.float64)
+        if np.all(np.isfinite(out)):
+            return out
+    except (OverflowError, FloatingPointError):
+        pass
+    jf, kf = j.astype(np.float64), k.astype(np.float64)
+    valid = (jf >= 0) & (jf <= kf)
+    jj = np.where(valid, jf, 0.0)
+    logp = (gammaln(kf + 1) - gammaln(jj + 1) - gammaln(kf - jj + 1) + _xlog(jj, q) + _xlog(kf - jj, 1.0 - q))
+    return np.where(valid, np.exp(logp), 0.0)
+
+
 def binomial_tv(k, q0: float, q1: float) -> np.ndarray:
     """``TV(Bin(k, q0), Bin(k, q1)) = 1/2 sum_j |Bin(j; k, q0) - Bin(j; k, q1)|`` for each k (vectorised)."""
     q0, q1 = check_unit("q0", q0), check_unit("q1", q1)
@@ -54,7 +72,7 @@ def binomial_tv(k, q0: float, q1: float) -> np.ndarray:
     kmax = int(k.max()) if k.size else 0
     j = np.arange(kmax + 1)
     K = k[:, None]
-    diff = np.where(j[None, :] <= K, np.abs(st.binom.pmf(j[None, :], K, q0) - st.binom.pmf(j[None, :], K, q1)), 0.0)
+    diff = np.where(j[None, :] <= K, np.abs(_binom_pmf(j[None, :], K, q0) - _binom_pmf(j[None, :], K, q1)), 0.0)
     return 0.5 * diff.sum(axis=1)
 
 
@@ -64,7 +82,7 @@ def two_point_tv(n: int, w: float, q0: float, q1: float) -> float:
     n=200, w=0.05, q0=0.5, q1=0.6 gives 0.248729 (DESIGN section 7)."""
     n, w, q0, q1 = _args(n, w, q0, q1)
     ks = np.arange(n + 1)
-    return float(np.sum(st.binom.pmf(ks, n, w) * binomial_tv(ks, q0, q1)))
+    return float(np.sum(_binom_pmf(ks, n, w) * binomial_tv(ks, q0, q1)))
 
 
 def bernoulli_kl(q0: float, q1: float) -> float:
@@ -104,7 +122,7 @@ def joint_law(n: int, w: float, q: float) -> np.ndarray:
 def _joint_law(n: int, w: float, q: float) -> np.ndarray:
     k = np.arange(n + 1)[:, None]
     j = np.arange(n + 1)[None, :]
-    out = np.where(j <= k, st.binom.pmf(k, n, w) * st.binom.pmf(j, k, q), 0.0)
+    out = np.where(j <= k, _binom_pmf(k, n, w) * _binom_pmf(j, k, q), 0.0)
     out.setflags(write=False)
     return out
 

@@ -81,12 +81,12 @@ def _cp_threshold(ks: np.ndarray, t: float, level: float, *, upper: bool) -> np.
     """Per k: ``upper`` -- the smallest j with ``P(Bin(k, t) >= j) < level`` (in [1, k+1]); otherwise the largest
     j with ``P(Bin(k, t) <= j) < level`` (in [-1, k]).  Bisection on the exact binomial tails (``bdtrc``/``bdtr``)."""
     ks = ks.astype(np.int64)
-    kf = np.maximum(ks, 1).astype(float)
+    kf = np.maximum(ks, 1)
     if upper:
         lo, hi = np.zeros_like(ks), ks + 1  # tail(lo) >= level (tail(0) = 1), tail(hi) = 0 < level
         while np.any(hi - lo > 1):
             mid = (lo + hi) // 2
-            tail = np.where(mid > 0, bdtrc(np.maximum(mid - 1, 0).astype(float), kf, t), 1.0)
+            tail = np.where(mid > 0, bdtrc(np.maximum(mid - 1, 0), kf, t), 1.0)
             ok = tail < level
             hi = np.where(ok, mid, hi)
             lo = np.where(ok, lo, mid)
@@ -94,7 +94,7 @@ def _cp_threshold(ks: np.ndarray, t: float, level: float, *, upper: bool) -> np.
     lo, hi = -np.ones_like(ks), ks.copy()  # cdf(lo) = 0 < level, cdf(k) = 1 >= level
     while np.any(hi - lo > 1):
         mid = (lo + hi) // 2
-        cdf = np.where(mid >= 0, bdtr(np.maximum(mid, 0).astype(float), kf, t), 0.0)
+        cdf = np.where(mid >= 0, bdtr(np.maximum(mid, 0), kf, t), 0.0)
         ok = cdf < level
         lo = np.where(ok, mid, lo)
         hi = np.where(ok, hi, mid)

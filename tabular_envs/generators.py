@@ -7,7 +7,6 @@ import numpy as np
 
 from lrtcheck.stats.validation import (
     check_finite_array,
-    check_nonnegative,
     check_positive,
     check_positive_int,
     check_unit,

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 import tabular_envs as te
-from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int, check_unit
+from lrtcheck.stats.validation import check_positive, check_positive_int, check_unit
 
 from .divergences import joint_law, two_point_divergences
 

@@ -1,7 +1,6 @@
 """The tabular.* checks pass on the reference worlds and catch their target defect (off-by-one stopping time)."""
 
 import numpy as np
-import pytest
 
 import tabular_envs as te
 from lrtcheck.certify import run_checks, select

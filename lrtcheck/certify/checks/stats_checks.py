@@ -40,6 +40,11 @@ def ks_distance_uniform(u: np.ndarray) -> np.ndarray:
     return np.maximum(np.max(i / n - u, axis=-1), np.max(u - (i - 1) / n, axis=-1))
 
 
+def _band_hits_block(ss, n, eps, size):
+    """One block of replications: how many of ``size`` DKW bands of n uniforms contain F (a picklable task)."""
+    return int(np.sum(ks_distance_uniform(np.random.default_rng(ss).random((size, n))) <= eps))
+
+
 @check(DKW_CLAIM, quick=dict(n=200, replications=3000, delta=0.2), full=dict(n=500, replications=20000, delta=0.2))
 def check_dkw_band_coverage(ctx):
     p = ctx.params
@@ -49,11 +54,11 @@ def check_dkw_band_coverage(ctx):
     # the realistic defect: Massart's one-sided constant ln(1/delta) used for a two-sided band
     eps_bug = dkw_epsilon(n, delta, two_sided=False)
     coverage_bug = dkw_band_coverage(n, eps_bug)
-    hits = 0
-    chunk = max(1, 2_000_000 // n)
-    for start in range(0, reps, chunk):
-        m = min(chunk, reps - start)
-        hits += int(np.sum(ks_distance_uniform(ctx.rng.random((m, n))) <= eps))
+    # replications run in equal blocks through the executor (serial, processes or Dask give identical counts)
+    block = max(1, min(reps, 500_000 // n))
+    n_blocks = -(-reps // block)
+    reps = n_blocks * block
+    hits = int(sum(ctx.replicate(_band_hits_block, n_blocks, n, eps, block)))
     region = binomial_acceptance_region(reps, coverage, ctx.false_fail_rate)
     power = binomial_power(reps, coverage, coverage_bug, ctx.false_fail_rate, alternative="two-sided")
     pval = float(st.binomtest(hits, reps, coverage).pvalue)

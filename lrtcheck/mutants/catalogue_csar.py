@@ -219,6 +219,42 @@ def _temperature_multiplied(orig):
     return decision_function
 
 
+def _merge_swapped(orig):
+    def merge(p0, p1, *, loss="log"):
+        if loss == "log":
+            gm0 = np.exp(np.mean(np.log(np.maximum(p0, 1e-300)), axis=0))
+            gm1 = np.exp(np.mean(np.log(np.maximum(1.0 - p1, 1e-300)), axis=0))
+            return gm0 / (gm0 + gm1)
+        return orig(p0, p1, loss=loss)
+    return merge
+
+
+def _merge_brier_sign(orig):
+    def merge(p0, p1, *, loss="log"):
+        if loss == "brier":
+            return np.mean(p1, axis=0) + np.mean(p1**2, axis=0) / 2 - np.mean(p0**2, axis=0) / 2
+        return orig(p0, p1, loss=loss)
+    return merge
+
+
+def _isotonic_unpooled(orig):
+    from scipy import optimize
+
+    def fit(self, scores, labels):
+        from lrtcheck.csar._inputs import labels_1d, paired, scores_1d
+
+        s = scores_1d("scores", scores)
+        y = labels_1d("labels", labels)
+        paired(s, y)
+        order = np.argsort(s, kind="stable")
+        res = optimize.isotonic_regression(y[order], increasing=True)  # tied scores not pooled first
+        self.thresholds_ = s[order]
+        self.values_ = np.clip(res.x, 0.0, 1.0)
+        self.n_ = int(s.shape[0])
+        return self
+    return fit
+
+
 _M = "lrtcheck.csar"
 MUTANTS = [
     Mutant("csar.va_p0_p1_swapped", f"{_M}.venn_abers:_lookup",
@@ -281,4 +317,13 @@ MUTANTS = [
     Mutant("csar.temperature_multiplied", f"{_M}.temperature:TemperatureScaling.decision_function",
            "the calibrated logit computed as s * T instead of s / T", _temperature_multiplied,
            ("csar.temperature.*",), tags=("ci",)),
+    Mutant("csar.va_merge_swapped", f"{_M}.venn_abers:merge",
+           "p0 and p1 swapped in the log-loss merge: GM(p0)/(GM(p0) + GM(1-p1))", _merge_swapped,
+           ("csar.va.merge",), tags=("ci",)),
+    Mutant("csar.va_brier_merge_sign", f"{_M}.venn_abers:merge",
+           "the Brier merge's correction with the wrong sign: mean p1 + (mean p1^2 - mean p0^2)/2",
+           _merge_brier_sign, ("csar.va.merge",), tags=("ci",)),
+    Mutant("csar.isotonic_ties_unpooled", f"{_M}.isotonic:IsotonicCalibrator.fit",
+           "PAV run on the raw sorted labels without pooling tied scores first (tied scores get different "
+           "values, interpolation between duplicates)", _isotonic_unpooled, ("csar.isotonic.*",), tags=("ci",)),
 ]

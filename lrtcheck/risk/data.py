@@ -6,7 +6,8 @@
   samples are clean (r = 0).  ``corrupted_component=None`` corrupts every component alike (the risk is then
   independent of the clean sample, the setting in which the paper's Prop. 3.1 makes the minimiser exactly the clean
   score; with one component corrupted the risk depends on x_0 and the per-t training population is re-weighted
-  towards the clean components below and near the noisy samples' stability edges).  Component means, scale and corruption levels are our choice (the paper does not
+  towards the clean components below and near the noisy samples' stability edges).
+  Component means, scale and corruption levels are our choice (the paper does not
   print them) and are parameters.
 * :func:`estimate_risk_knn` -- the paper's tabular recipe when risk is not given: each missing entry is imputed by
   the median of that feature over the k = 10 nearest rows (``sklearn.neighbors.NearestNeighbors`` with the

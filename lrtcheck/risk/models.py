@@ -44,7 +44,8 @@ class RiskSensitiveDiffusion:
     _use_risk = True
 
     def __init__(self, kernel: RiskKernel, *, parameterization: str = "eps", weighting: str = "tamed",
-                 length_weight: bool = False, edge: float = 0.0, hidden: int = 128, depth: int = 3, time_features: int = 16,
+                 length_weight: bool = False, edge: float = 0.0, hidden: int = 128, depth: int = 3,
+                 time_features: int = 16,
                  steps: int = 2000, batch_size: int = 256, lr: float = 2e-3, members: int = 1, seed: int = 0,
                  sample_steps: int = 200, device: str = "cpu"):
         if not isinstance(kernel, RiskKernel):

@@ -3,7 +3,8 @@
 * :func:`ddpm_sample` (discrete VP): x_T ~ N(0, I); x_{t-1} = (x_t - beta_t / sqrt(1 - ab_t) eps_hat) / sqrt(alpha_t)
   + sigma_t z with sigma_t^2 = beta~_t ("posterior") or beta_t ("beta"); no noise at t = 1 (DESIGN section 3).
 * :func:`euler_maruyama_sample` (VPSDE / VESDE): t_M = 1 > ... > t_0 = t_eps on a uniform grid,
-  x <- x - [f(x, t) - g(t)^2 s(x, t)] dt + g(t) sqrt(dt) z (z = 0 on the last step), x(1) ~ N(0, 1) (VP) or N(0, v0(1)^2) (VE).
+  x <- x - [f(x, t) - g(t)^2 s(x, t)] dt + g(t) sqrt(dt) z (z = 0 on the last step),
+  x(1) ~ N(0, 1) (VP) or N(0, v0(1)^2) (VE).
 
 ``score_fn(x, t)`` takes x (M, B, D) (or (B, D)) and a Python float t, and returns the score; ``eps_fn`` the eps.
 """

@@ -640,3 +640,366 @@ def check_ablations(ctx):
     csar = next(r for r in table if r["variant"] == "csar_percell")
     return Evidence(verdict="holds" if ok else "violated", n=len(table), estimate=csar["return"],
                     details={"ablation": table, "imbalance": imb, "drift": drift})
+
+
+# ==============================================================================================================
+# Checks added with the mutant catalogue (issue 8): exact identities that the Monte Carlo and measured checks above
+# cannot see (the rank on rational delta, the prior offset, the certificate's transport and tightness, DARC, the
+# soft-optimality of the agents, the temperature MLE).
+# --------------------------------------------------------------------------------------------------------------
+CONFEXACT = Claim(
+    id="csar.conformal.exact_coverage",
+    source="Vovk et al. (2005); Angelopoulos & Bates (2021) section 1 and appendix D; seed section 4",
+    statement="For continuous residuals the marginal label coverage of split conformal is exactly k/(n+1), where k "
+    "is the number of calibration residuals at or below the threshold (n+1 when the threshold is +inf); it lies in "
+    "[1-delta, 1-delta+1/(n+1)) for every n and every rational delta (checked in exact arithmetic).",
+    assumptions=("exchangeable calibration and test points", "continuous residuals (distinct a.s.)"),
+)
+
+
+@check(CONFEXACT, quick=dict(cases=400), full=dict(cases=4000), stochastic=False)
+def check_conformal_exact_coverage(ctx):
+    """Exact, no Monte Carlo: with distinct residuals the test residual's rank among the n+1 is uniform, so the
+    coverage of the threshold q is ``#{a_i <= q}/(n+1)`` exactly; compared with the rational interval of the claim
+    (delta read as the rational the user meant: ``lrtcheck.stats.exact_fraction``)."""
+    from fractions import Fraction
+
+    from lrtcheck.stats import exact_fraction
+
+    rng = ctx.rng
+    deltas = [0.1, 1 / 3, 0.05, 0.2, 2 / 3, 0.01, 0.25, 0.3, 1 / 7]
+    cases = [(92, 1 / 3), (19, 0.1), (9, 0.1), (99, 0.01), (29, 0.3)]
+    while len(cases) < ctx.params["cases"]:
+        cases.append((int(rng.integers(1, 200)), deltas[len(cases) % len(deltas)]))
+    bad = []
+    for n, delta in cases:
+        u = rng.random(n)
+        y = (rng.random(n) < 0.5).astype(float)
+        m = SplitConformal(delta, allow_infinite=True).fit(u, y)
+        a = np.abs(y - u)
+        k = n + 1 if math.isinf(m.threshold_) else int(np.sum(a <= m.threshold_))
+        cov = Fraction(k, n + 1)
+        d = exact_fraction("delta", delta)
+        if not (1 - d <= cov < 1 - d + Fraction(1, n + 1)):
+            bad.append((n, str(d), f"{k}/{n + 1}"))
+    ok = not bad
+    return Evidence(verdict="holds" if ok else "violated", n=len(cases), estimate=len(bad), bound=0,
+                    details={"violations": bad[:10]},
+                    message="" if ok else f"{len(bad)} (n, delta) with coverage outside [1-delta, 1-delta+1/(n+1)),"
+                    f" e.g. {bad[:3]}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+PRIOR = Claim(
+    id="csar.prior.offset",
+    source=f"{SEED} sections 4 and 6 (c(rho) = log((1-rho)/rho)); DESIGN section 6",
+    statement="A Bayes probability under class prior rho, transported through the logit with the offset c(rho), "
+    "gives the log density ratio exactly; prior_shift_offset moves it between priors; a saturated discriminator "
+    "trained on exact-frequency data returns log p1/p0 per cell with class rebalancing (offset 0) and with the "
+    "recorded-prior correction.",
+)
+
+
+@check(PRIOR, quick=dict(cases=50), full=dict(cases=500), stochastic=False)
+def check_prior_offset(ctx):
+    from lrtcheck.csar import prior_shift_offset
+    from lrtcheck.csar.discriminators import Discriminator
+    from lrtcheck.csar.prior import log_ratio_offset
+
+    rng = ctx.rng
+    worst_cert = worst_shift = 0.0
+    for _ in range(ctx.params["cases"]):
+        rho = float(rng.choice([0.05, 0.2, 0.35, 0.7, 0.9]))
+        lr = np.sort(rng.uniform(-2.5, 2.5, 2))  # log r_low <= log r_high
+        r = np.exp(lr)
+        u = rho * r / (rho * r + 1 - rho)  # Bayes probabilities under prior rho
+        cert = logit_certificate(u[:1], u[1:], clip=math.inf, offset=log_ratio_offset(rho))
+        worst_cert = max(worst_cert, abs(float(cert.z_low[0]) - lr[0]), abs(float(cert.z_high[0]) - lr[1]),
+                         abs(float(cert.ell_hat[0]) - lr.mean()))
+        rho2 = float(rng.uniform(0.05, 0.95))
+        u2 = rho2 * r[0] / (rho2 * r[0] + 1 - rho2)
+        z = math.log(u[0] / (1 - u[0])) + prior_shift_offset(rho, rho2)
+        worst_shift = max(worst_shift, abs(z - math.log(u2 / (1 - u2))))
+    # saturated discriminator on exact-frequency data with a 1:3 class imbalance
+    cards = (3, 2, 3)
+    K = int(np.prod(cards))
+    c1 = rng.integers(1, 12, K)
+    c0 = 3 * rng.integers(1, 12, K)
+    cells = np.stack(np.unravel_index(np.arange(K), cards), axis=1)
+    X = np.r_[np.repeat(cells, c1, axis=0), np.repeat(cells, c0, axis=0)]
+    y = np.r_[np.ones(c1.sum()), np.zeros(c0.sum())]
+    truth = np.log(c1 / c1.sum()) - np.log(c0 / c0.sum())
+    worst_disc = {}
+    for balance in (True, False):
+        d = Discriminator(cards, balance=balance, l2=0.0).fit(X, y)
+        worst_disc[f"balance={balance}"] = float(np.max(np.abs(d.logit(cells) - truth)))
+    tol = 1e-9
+    ok = worst_cert < tol and worst_shift < tol and max(worst_disc.values()) < 1e-6
+    return Evidence(verdict="holds" if ok else "violated", n=ctx.params["cases"],
+                    estimate=max(worst_cert, worst_shift, *worst_disc.values()), bound=1e-6,
+                    details={"max_error_certificate": float(worst_cert), "max_error_prior_shift": worst_shift,
+                             "max_error_discriminator": worst_disc},
+                    message="" if ok else f"certificate {worst_cert:.3g}, prior shift {worst_shift:.3g}, "
+                    f"discriminator {worst_disc}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+TRANSPORT = Claim(
+    id="csar.logit.transport",
+    source=f"{SEED} sections 3 and 5 (ell_hat = clip_L(mid), eps = min(L, half-width)); DESIGN section 6",
+    statement="The logit certificate transports [p_lo, p_hi] to [logit p_lo + c, logit p_hi + c]; its midpoint is "
+    "clipped to [-L, L]; when the transported interval lies in [-L, L] the seed radius is tight: the certified "
+    "event holds at both ends of the interval and fails just outside them.",
+)
+
+
+@check(TRANSPORT, quick=dict(cases=2000), full=dict(cases=20000), stochastic=False)
+def check_logit_transport(ctx):
+    rng = ctx.rng
+    m = ctx.params["cases"]
+    L = 3.0
+    lo = rng.uniform(0.02, 0.98, m)
+    hi = lo + (0.98 - lo) * rng.random(m)
+    c = rng.uniform(-1.0, 1.0, m)
+    cert = logit_certificate(lo, hi, clip=L, offset=c)
+    z_lo = np.log(lo) - np.log1p(-lo) + c
+    z_hi = np.log(hi) - np.log1p(-hi) + c
+    err_transport = float(max(np.max(np.abs(cert.z_low - z_lo)), np.max(np.abs(cert.z_high - z_hi))))
+    mid = (z_lo + z_hi) / 2
+    err_mid = float(np.max(np.abs(cert.ell_hat - np.clip(mid, -L, L))))
+    inside = (z_lo >= -L) & (z_hi <= L)
+    eta = 1e-6 * (1 + np.abs(z_hi) + np.abs(z_lo))
+    at_ends = cert.covers(z_lo) & cert.covers(z_hi)
+    beyond = cert.covers(z_lo - eta) | cert.covers(z_hi + eta)
+    not_tight = int(np.sum(inside & (~at_ends | beyond)))
+    # intervals whose midpoint lies beyond L: the midpoint is clipped to exactly +-L and flagged
+    far = logit_certificate(np.array([0.995, 0.001]), np.array([0.9999, 0.004]), clip=L)
+    clip_ok = bool(np.array_equal(far.ell_hat, [L, -L]) and np.all(far.clipped))
+    ok = err_transport < 1e-9 and err_mid < 1e-9 and not_tight == 0 and clip_ok and int(inside.sum()) > m // 10
+    return Evidence(verdict="holds" if ok else "violated", n=m, estimate=not_tight, bound=0,
+                    details={"max_error_transport": err_transport, "max_error_midpoint": err_mid,
+                             "intervals_inside_L": int(inside.sum()), "not_tight": not_tight,
+                             "clipped_midpoints": far.ell_hat.tolist(), "clip_ok": clip_ok},
+                    message="" if ok else f"transport error {err_transport:.3g}, midpoint error {err_mid:.3g}, "
+                    f"{not_tight} radii not tight, clipping ok {clip_ok}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+DARC = Claim(
+    id="csar.darc.identity",
+    source=f"{SEED} sections 2 and 9; DARC (Eysenbach et al. 2021)",
+    statement="With saturated (s,a,s') and (s,a) discriminators trained on exact-frequency data whose (s,a) "
+    "marginals differ between the classes, darc_log_ratio = z_sas' - z_sa equals log p(s'|s,a)/m(s'|s,a) per cell, "
+    "while the (s,a,s') logit alone does not.",
+)
+
+
+@check(DARC, quick=dict(worlds=3), full=dict(worlds=20), stochastic=False)
+def check_darc_identity(ctx):
+    from lrtcheck.csar.discriminators import Discriminator, darc_log_ratio
+
+    rng = ctx.rng
+    worst = 0.0
+    spreads = []
+    S, A = 4, 2
+    cells = np.stack(np.unravel_index(np.arange(S * A * S), (S, A, S)), axis=1)
+    for _ in range(ctx.params["worlds"]):
+        c1 = rng.integers(1, 15, (S, A, S)) * rng.integers(1, 5, (S, A, 1))  # mismatched (s,a) marginals
+        c0 = rng.integers(1, 15, (S, A, S)) * rng.integers(1, 5, (S, A, 1))
+        truth = (np.log(c1 / c1.sum(-1, keepdims=True)) - np.log(c0 / c0.sum(-1, keepdims=True))).ravel()
+        X = np.r_[np.repeat(cells, c1.ravel(), axis=0), np.repeat(cells, c0.ravel(), axis=0)]
+        y = np.r_[np.ones(c1.sum()), np.zeros(c0.sum())]
+        sas = Discriminator((S, A, S), l2=0.0).fit(X, y)
+        sa = Discriminator((S, A), l2=0.0).fit(X[:, :2], y)
+        est = darc_log_ratio(sas, sa, cells)
+        worst = max(worst, float(np.max(np.abs(est - truth))))
+        resid = sas.raw_logit(cells) - truth
+        spreads.append(float(resid.max() - resid.min()))
+    ok = worst < 1e-6 and min(spreads) > 0.1
+    return Evidence(verdict="holds" if ok else "violated", estimate=worst, bound=1e-6,
+                    details={"max_error_darc": worst, "single_classifier_residual_spread_min": min(spreads)},
+                    message="" if ok else f"DARC error {worst:.3g} (single-classifier spread {min(spreads):.3g})")
+
+
+# --------------------------------------------------------------------------------------------------------------
+SOFTOPT = Claim(
+    id="csar.agents.soft_optimality",
+    source=f"{SEED} sections 5 and 7 (soft value iteration; SAC critic target); Haarnoja et al. (2018)",
+    statement="soft_vi_policy(mdp, tau) is the fixed point pi = softmax(Q^pi_tau / tau) of the entropy-regularised "
+    "Bellman equation (checked by exact policy evaluation); tabular SAC fed every (s,a) of a deterministic MDP "
+    "converges to the soft-optimal Q.",
+)
+
+
+@check(SOFTOPT, quick=dict(worlds=3, sac_updates=4000), full=dict(worlds=20, sac_updates=8000), stochastic=False)
+def check_soft_optimality(ctx):
+    from scipy.special import softmax
+
+    from lrtcheck.csar.agents import TabularSAC
+
+    worst_vi = worst_sac = 0.0
+    rng = ctx.rng
+    S, A = 5, 3
+    for i in range(ctx.params["worlds"]):
+        mdp = te.random_mdp(S, A, gamma=0.8, seed=ctx.seed(f"mdp{i}"))
+        for tau in (0.05, 0.3, 2.0):
+            pi = soft_vi_policy(mdp, tau)
+            V = te.soft_evaluate_policy(mdp, pi, tau)
+            Q = mdp.R + mdp.gamma * mdp.P @ V
+            worst_vi = max(worst_vi, float(np.max(np.abs(pi - softmax(Q / tau, axis=-1)))))
+    # tabular SAC on a deterministic MDP, every (s, a) in each minibatch
+    nxt = rng.integers(0, S, (S, A))
+    P = np.zeros((S, A, S))
+    P[np.arange(S)[:, None], np.arange(A)[None, :], nxt] = 1.0
+    R = rng.uniform(0.0, 1.0, (S, A))
+    det = te.TabularMDP(P, R, np.full(S, 1.0 / S), 0.8)
+    tau = 0.5
+    q_star = te.soft_value_iteration(det, tau).Q
+    agent = TabularSAC(S, A, gamma=0.8, temperature=tau)
+    s = np.repeat(np.arange(S), A)
+    a = np.tile(np.arange(A), S)
+    for _ in range(ctx.params["sac_updates"]):
+        agent.update(s, a, R[s, a], nxt[s, a])
+    worst_sac = float(np.max(np.abs(agent.Q - q_star)))
+    ok = worst_vi < 1e-6 and worst_sac < 1e-6
+    return Evidence(verdict="holds" if ok else "violated", estimate=max(worst_vi, worst_sac), bound=1e-6,
+                    details={"soft_vi_fixed_point_error": worst_vi, "sac_q_error": worst_sac},
+                    message="" if ok else f"soft VI fixed-point error {worst_vi:.3g}, SAC Q error {worst_sac:.3g}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+TEMP = Claim(
+    id="csar.temperature.mle",
+    source="Guo et al. (2017) section 4.2; seed section 4",
+    statement="Temperature scaling returns the maximum-likelihood sigma(s/T): the calibrated probabilities solve "
+    "the score equation sum_i s_i (y_i - p_i) = 0, and the fitted logits are s / T.",
+)
+
+
+@check(TEMP, quick=dict(cases=6, n=400), full=dict(cases=60, n=2000), stochastic=False)
+def check_temperature_mle(ctx):
+    from scipy.special import expit
+
+    from lrtcheck.csar import TemperatureScaling
+
+    rng = ctx.rng
+    worst = 0.0
+    temps = []
+    for i in range(ctx.params["cases"]):
+        theta = (0.3, 2.5)[i % 2] * rng.uniform(0.8, 1.2)
+        s = rng.normal(0.0, 2.0, ctx.params["n"])
+        y = (rng.random(s.shape[0]) < expit(theta * s)).astype(float)
+        t = TemperatureScaling().fit(s, y)
+        p = t.predict_proba(s)
+        score = abs(float(np.sum(s * (y - p)))) / float(np.sum(np.abs(s)))
+        logit_err = float(np.max(np.abs(t.decision_function(s) - s / t.temperature_)))
+        worst = max(worst, score, logit_err)
+        temps.append(t.temperature_)
+    ok = worst < 1e-9
+    return Evidence(verdict="holds" if ok else "violated", n=ctx.params["cases"], estimate=worst, bound=1e-9,
+                    details={"max_score_or_logit_error": worst, "temperatures": temps},
+                    message="" if ok else f"score equation / logit error {worst:.3g}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+IDEALCLIP = Claim(
+    id="csar.reward.ideal_clipped",
+    source=f"{SEED} section 3 (clipping at L keeps the shaped reward bounded)",
+    statement="The ideal reward r* = log r + 1_env beta clip_L(ell_pi) + 1_model alpha clip_L(ell_p) is finite and "
+    "|r*| <= max|log r| + max(alpha, beta) L for any true log-ratios, infinite ones included, with equality "
+    "attained at saturated log-ratios.",
+)
+
+
+@check(IDEALCLIP, quick=dict(grid=2000), full=dict(grid=20000), stochastic=False)
+def check_ideal_reward_clipped(ctx):
+    rng = ctx.rng
+    m = ctx.params["grid"]
+    L, lr_max, alpha, beta = 2.0, 0.5, 1.0, 0.7
+    log_r = rng.uniform(-lr_max, lr_max, m)
+    ell = rng.standard_cauchy(m) * 5
+    ell[:4] = [np.inf, -np.inf, 40.0, -40.0]
+    log_r[:4] = [lr_max, -lr_max, lr_max, -lr_max]
+    env = rng.random(m) < 0.5
+    env[:4] = [False, False, True, True]
+    rs = ideal_reward(log_r, env, ell_p=ell, ell_pi=ell, alpha=alpha, beta=beta, clip=L)
+    bound = lr_max + max(alpha, beta) * L
+    worst = float(np.max(np.abs(rs))) if np.all(np.isfinite(rs)) else math.inf
+    attained = bool(np.isclose(abs(rs[0]), lr_max + alpha * L) and np.isclose(abs(rs[1]), lr_max + alpha * L))
+    ok = worst <= bound + 1e-12 and attained
+    return Evidence(verdict="holds" if ok else "violated", n=m, estimate=worst, bound=bound,
+                    details={"max_abs_ideal_reward": worst, "saturated_values": rs[:4].tolist()},
+                    message="" if ok else f"max |r*| = {worst:.4g} vs bound {bound:.4g} (saturation attained: "
+                    f"{attained})")
+
+
+# --------------------------------------------------------------------------------------------------------------
+VAMERGE = Claim(
+    id="csar.va.merge",
+    source="Vovk, Petej & Fedorova (2015) section 4, eq. (10) and the Brier variant",
+    statement="The log-loss merge p = GM(p1)/(GM(1-p0) + GM(p1)) equalises the two log-loss regrets "
+    "mean log(p1/p) = mean log((1-p0)/(1-p)); the Brier merge p = mean p1 + (mean p0^2 - mean p1^2)/2 equalises "
+    "the two Brier regrets; both lie in [min p0, max p1].",
+)
+
+
+@check(VAMERGE, quick=dict(cases=2000), full=dict(cases=20000), stochastic=False)
+def check_va_merge(ctx):
+    from lrtcheck.csar.venn_abers import merge
+
+    rng = ctx.rng
+    m = ctx.params["cases"]
+    worst = {}
+    inside = True
+    for K in (1, 5):
+        a = rng.uniform(0.01, 0.99, (K, m))
+        b = rng.uniform(0.01, 0.99, (K, m))
+        p0, p1 = np.minimum(a, b), np.maximum(a, b)
+        p = merge(p0, p1, loss="log")
+        reg1 = np.mean(np.log(p1), axis=0) - np.log(p)
+        reg0 = np.mean(np.log1p(-p0), axis=0) - np.log1p(-p)
+        q = merge(p0, p1, loss="brier")
+        breg1 = (1 - q) ** 2 - np.mean((1 - p1) ** 2, axis=0)
+        breg0 = q ** 2 - np.mean(p0 ** 2, axis=0)
+        worst[f"K={K}"] = [float(np.max(np.abs(reg1 - reg0))), float(np.max(np.abs(breg1 - breg0)))]
+        lo, hi = p0.min(axis=0) - 1e-12, p1.max(axis=0) + 1e-12
+        inside &= bool(np.all((lo <= p) & (p <= hi) & (lo <= q) & (q <= hi)))
+    err = max(max(v) for v in worst.values())
+    ok = err < 1e-10 and inside
+    return Evidence(verdict="holds" if ok else "violated", n=m, estimate=err, bound=1e-10,
+                    details={"max_regret_difference": worst, "within_envelope": inside},
+                    message="" if ok else f"regret difference {err:.3g}, within [p0, p1]: {inside}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+ISO = Claim(
+    id="csar.isotonic.reference",
+    source="Zadrozny & Elkan (2002); seed section 4; scikit-learn IsotonicRegression(out_of_bounds='clip')",
+    statement="Isotonic calibration equals the pooled-ties PAV fit of scikit-learn's IsotonicRegression (the "
+    "reference CalibratedClassifierCV uses), at the calibration scores and at new scores (linear interpolation, "
+    "clipped at the ends), ties included.",
+)
+
+
+@check(ISO, quick=dict(cases=30, n=300), full=dict(cases=300, n=1000), stochastic=False)
+def check_isotonic_reference(ctx):
+    from sklearn.isotonic import IsotonicRegression
+
+    from lrtcheck.csar import IsotonicCalibrator
+
+    rng = ctx.rng
+    worst = 0.0
+    for i in range(ctx.params["cases"]):
+        n = ctx.params["n"]
+        s = rng.normal(0.0, 1.0, n)
+        if i % 2 == 0:
+            s = np.round(s, 1)  # heavy ties
+        y = (rng.random(n) < 1 / (1 + np.exp(-2 * s))).astype(float)
+        new = np.r_[s, rng.uniform(-4, 4, 200)]
+        ref = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(s, y).predict(new)
+        got = IsotonicCalibrator().fit(s, y).predict_proba(new)
+        worst = max(worst, float(np.max(np.abs(got - ref))))
+    ok = worst < 1e-9
+    return Evidence(verdict="holds" if ok else "violated", n=ctx.params["cases"], estimate=worst, bound=1e-9,
+                    details={"max_abs_difference": worst},
+                    message="" if ok else f"max |isotonic - reference| = {worst:.3g}")

@@ -250,3 +250,103 @@ def check_tightness(ctx):
     return Evidence(verdict="holds" if ok else "violated", n=0, estimate=float(np.max(cert)), lower=float(np.min(cert)),
                     upper=float(np.max(cert)), bound=1.0, details={"table": table},
                     message="" if ok else "a measured ratio is below 1 or not finite (the bound would be violated)")
+
+
+RULES_CLAIM = Claim(
+    id="lecam.rules.guarantee",
+    source="Clopper & Pearson (1934); Hoeffding (1963) Thm 1; C-SAR seed (004) section 6 (certified pessimism); "
+    "DESIGN sections 6-7",
+    statement="The pessimistic decision rules keep their confidence guarantees, exactly: the certified rule at delta "
+    "takes action 1 exactly where the two-sided Clopper-Pearson interval at level 1 - delta lies entirely on action "
+    "1's side of the tie; for every k >= 1 and every theta on the side where action 1 is not better, P_theta(action 1 "
+    "| k visits) <= delta/2 for the certified rule (Clopper-Pearson) and the Hoeffding-pessimistic rule (Hoeffding's "
+    "inequality); both take action 1 only where the plug-in rule does, monotonically in j, and keep action 0 at k = 0.",
+    assumptions=("j | k ~ Bin(k, theta)",),
+)
+
+_RULE_PROBLEMS = (("model", dict(m=0.5, epsilon=0.3)), ("model", dict(m=0.3, epsilon=0.1)),
+                  ("policy", dict(b=0.37, epsilon=0.2)), ("policy", dict(b=0.62, epsilon=0.4)))
+_CP_SKIP = 1e-9  # cells whose Clopper-Pearson end lies this close to the tie are not compared (Beta-quantile round-off)
+
+
+def _cp_boundary_mismatches(x, ks, tie, sign, delta, clopper_pearson):
+    """Rows k (``x[k-1, j]`` = the rule's P(action 1), monotone in j, checked separately) whose switch point
+    disagrees with the Clopper-Pearson interval ``[lo, hi] = CP(j, k, delta)`` (Beta quantiles).
+
+    The CP ends are increasing in j, so a monotone rule agrees with ``lo > tie`` (sign +1) on every cell of a row
+    iff it agrees on the two cells around its switch point: the first j taking action 1 must have ``lo > tie`` and
+    the j before it ``lo <= tie`` (mirrored with ``hi < tie`` for sign -1).  Cells within ``_CP_SKIP`` of the tie
+    are not compared.  Returns ``(rows in disagreement, cells skipped)``."""
+    take = x > 0.5
+    jj = np.arange(x.shape[1])
+    inside = jj[None, :] <= ks[:, None]
+    if sign > 0:
+        first = np.where(np.any(take & inside, axis=1), np.argmax(take & inside, axis=1), ks + 1)
+        cells = [(first, first <= ks, True), (first - 1, first >= 1, False)]
+    else:
+        hit = take & inside
+        last = np.where(np.any(hit, axis=1), x.shape[1] - 1 - np.argmax(hit[:, ::-1], axis=1), -1)
+        cells = [(last, last >= 0, True), (last + 1, last + 1 <= ks, False)]
+    bad = np.zeros(len(ks), dtype=bool)
+    near_total = 0
+    for jc, live, should_take in cells:
+        kk, jv = ks[live], jc[live]
+        lo, hi = clopper_pearson(jv, kk, delta)
+        end = lo if sign > 0 else hi
+        cp_take = (end > tie) if sign > 0 else (end < tie)
+        near = np.abs(end - tie) < _CP_SKIP
+        near_total += int(near.sum())
+        wrong = (cp_take != should_take) & ~near
+        bad[np.nonzero(live)[0][wrong]] = True
+    return int(bad.sum()), near_total
+
+
+@check(RULES_CLAIM, stochastic=False, quick=dict(k_max=300), full=dict(k_max=1500),
+       common=dict(deltas=(0.01, 0.05, 0.2)))
+def check_rules_guarantee(ctx):
+    from scipy import stats as st
+
+    from lrtcheck.stats import clopper_pearson
+
+    K = ctx.params["k_max"]
+    k, j = np.meshgrid(np.arange(K + 1), np.arange(K + 1), indexing="ij")
+    valid = j <= k
+    ks = np.arange(1, K + 1)
+    problems, rows = [], []
+    skipped = 0
+    for kind, extra in _RULE_PROBLEMS:
+        make = model_bias_pair if kind == "model" else policy_shift_pair
+        prob = make(n=K, w=0.05, **extra)
+        tie, sign = prob.tie, prob.sign
+        pmf_tie = np.where(valid, st.binom.pmf(j, k, tie), 0.0)  # Bin(j; k, tie) per row k
+        greedy = np.where(valid, greedy_rule()(k, j, prob), 0.0)
+        for delta in ctx.params["deltas"]:
+            for rule in (certified_rule(delta), pessimistic_rule(delta)):
+                x = np.where(valid, rule(k, j, prob), 0.0)
+                label = f"{rule.name} on {kind}{extra}"
+                if np.any(x[0] != 0.0):
+                    problems.append(f"{label}: takes action 1 with no visit (k = 0)")
+                # action 1 more likely as j moves to action 1's side (j up when sign = +1, down when -1)
+                mono = np.where(valid[:, 1:], sign * np.diff(x, axis=1) >= 0, True)
+                if not np.all(mono):
+                    problems.append(f"{label}: not monotone in j")
+                if np.any(x > greedy):
+                    problems.append(f"{label}: takes action 1 where the plug-in rule does not")
+                # P_tie(action 1 | k): the supremum over theta on the side where action 1 is not better
+                wrong = np.sum(pmf_tie * x, axis=1)[1:]
+                worst_k = int(np.argmax(wrong)) + 1
+                if wrong.max() > delta / 2 + 1e-12:
+                    problems.append(f"{label}: P(action 1 | k={worst_k}) = {wrong.max():.6g} > delta/2 at theta = tie")
+                mismatch = 0
+                if rule.name.startswith("certified"):
+                    mismatch, near = _cp_boundary_mismatches(x[1:], ks, tie, sign, delta, clopper_pearson)
+                    skipped += near
+                    if mismatch:
+                        problems.append(f"{label}: {mismatch} rows k disagree with the Clopper-Pearson interval")
+                rows.append({"rule": rule.name, "pair": kind, **extra, "tie": tie, "sign": sign,
+                             "max_wrong_action_prob": float(wrong.max()), "at_k": worst_k, "half_delta": delta / 2,
+                             "cp_mismatches": mismatch, "cells_action1": int(x.sum())})
+    worst = max(r["max_wrong_action_prob"] / r["half_delta"] for r in rows)
+    return Evidence(verdict="holds" if not problems else "violated", n=0, estimate=float(worst), bound=1.0,
+                    details={"rules": rows, "k_max": K, "cp_cells_skipped_near_tie": skipped},
+                    message="; ".join(problems[:5]))

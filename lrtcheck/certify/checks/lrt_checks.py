@@ -566,3 +566,411 @@ def check_qstep_size_clip(ctx):
             shift = law.qstep_shift(_clipped(w, clip), eta)
             table[f"clip={clip},eta={eta}"] = float(law.law("H0", shift).sf(tau))
     return Evidence(verdict="holds", estimate=table["clip=1.0,eta=0.5"], bound=alpha, details=table)
+
+
+# ==================================================================================================================
+# Checks added with the mutant catalogue (issue 8): exact laws of the parts of the chain that the checks above do not
+# pin down -- the gate at a finite threshold, the running max, the final action, the exact heads and the schedule --
+# and the exact arithmetic of calibration and of the configuration binding.
+# ==================================================================================================================
+def _gate_value(lam, tau, beta_max, gate, kappa):
+    """beta(lam): beta_max 1[lam > tau] (hard) or beta_max sigmoid((lam - tau)/kappa) (soft)."""
+    from scipy.special import expit
+
+    if gate == "hard":
+        return beta_max * (lam > tau)
+    return beta_max * expit((lam - tau) / kappa)
+
+
+def _gated_lambda_law(d2_order, tau, beta_max, gate, kappa, *, h=0.01, half_width=8.0, lookahead=False):
+    """Law of the final Lambda of the gated sampler with single-Gaussian heads, by exact Gaussian transitions on a grid.
+
+    Lambda_{T+1} = 0 and, at every evidence step (d_t^2 > 0, sampling order), given the past Lambda' the increment is
+    ell_t ~ N((beta(Lambda') - 1/2) d_t^2, d_t^2) (DESIGN section 4 step 5 with a_{t-1} = mu_u + beta Delta + sigma z;
+    Delta_t does not depend on the action for equal-variance Gaussian heads), so Lambda is a Markov chain.  Mass sits
+    at cell centres j h (0 is a centre, tau lies on a cell edge, so the hard gate is exact per cell); a transition
+    moves each centre's mass to the cells by exact Gaussian cell probabilities (Phi differences), the outer cells
+    absorbing the tails.  The only error is the midpoint placement of the mass inside a cell, O(h^2) for the smooth
+    transitions; the caller measures it against the gate-free case N(-D^2/2, D^2).
+
+    ``lookahead=True`` gives the law of the defect in which the hard gate reads Lambda' + ell'_t, ell'_t the current
+    step's evidence of the background proposal drawn with the same noise (so ell_t = ell'_t + beta d_t^2 1[...]).
+    Returns (edges, cdf at the edges).
+    """
+    from scipy.special import ndtr
+
+    J = int(round(half_width / h))
+    centres = np.arange(-J, J + 1) * h
+    edges = np.concatenate([[-np.inf], (np.arange(-J, J) + 0.5) * h, [np.inf]])
+    mass = np.zeros(centres.size)
+    mass[J] = 1.0
+    for d2 in d2_order:
+        if d2 <= 0.0:
+            continue
+        d = math.sqrt(d2)
+        live = mass > 1e-300
+        c, p = centres[live], mass[live]
+        if not lookahead:
+            mu = c + (_gate_value(c, tau, beta_max, gate, kappa) - 0.5) * d2
+            cdf = ndtr((edges[None, :] - mu[:, None]) / d)
+        else:  # new = c + y + beta d2 1[c + y > tau], y ~ N(-d2/2, d2)
+            m = c - 0.5 * d2
+            below = ndtr((np.minimum(edges[None, :], tau) - m[:, None]) / d)
+            jump = ndtr((edges[None, :] - beta_max * d2 - m[:, None]) / d) - ndtr((tau - m[:, None]) / d)
+            cdf = below + np.clip(jump, 0.0, None) * (edges[None, :] - beta_max * d2 > tau)
+        mass = p @ np.diff(cdf, axis=1)
+    return edges[1:-1], np.cumsum(mass)[:-1]
+
+
+def _grid_cdf(edges, cdf):
+    return lambda x: np.interp(x, edges, cdf, left=0.0, right=1.0)
+
+
+GATE_CLAIM = Claim(
+    id="lrt.gate.past_evidence",
+    source=f"{SOURCE}; DESIGN section 4 steps 2-5 (the gate reads past evidence only)",
+    statement="With single-Gaussian heads and a finite threshold, the final Lambda of the hard-gated and of the "
+    "soft-gated sampler follows the law of the Markov chain Lambda_t = Lambda_{t+1} + ell_t, ell_t ~ "
+    "N((beta(Lambda_{t+1}) - 1/2) d_t^2, d_t^2), beta(.) the gate applied to the evidence of the steps already taken.",
+    assumptions=("equal head variances", "vp(T=5) schedule, posterior variance", "beta_max = 1",
+                 "law evaluated on a grid (exact Gaussian cell transitions, midpoint error measured)"),
+)
+
+
+@check(GATE_CLAIM, subject="lrt.sampler", default_subject=default_sampler_factory,
+       quick=dict(n=10000, kappa=0.5, tau_sd=-0.5), full=dict(n=40000, kappa=0.5, tau_sd=-0.5))
+def check_gate_past_evidence(ctx):
+    p = ctx.params
+    n, kappa = p["n"], p["kappa"]
+    sch = Schedule.vp(5)
+    law = GaussianLRTLaw(sch, "posterior", M_U, M_C, S)
+    d2 = law.d2_steps[::-1]
+    h = 0.02
+    tau = (math.floor(p["tau_sd"] * law.D / h - 0.5) + 0.5) * h  # on a cell edge of the grid
+    # quadrature accuracy: the gate-free chain must reproduce N(-D^2/2, D^2)
+    e0, c0 = _gated_lambda_law(d2, math.inf, 1.0, "hard", kappa, h=h)
+    quad_err = float(np.max(np.abs(c0 - law.law("H0").cdf(e0))))
+    if quad_err > 1e-4:
+        raise RuntimeError(f"grid law inaccurate: {quad_err:.2e} on the gate-free chain")
+    level = ctx.false_fail_rate / 2
+    out, powers, pvals, discs = {}, [], [], []
+    for gate in ("hard", "soft"):
+        edges, cdf = _gated_lambda_law(d2, tau, 1.0, gate, kappa, h=h)
+        if gate == "hard":  # defect: the gate reads the current step's evidence as well
+            _, cdf_def = _gated_lambda_law(d2, tau, 1.0, gate, kappa, h=h, lookahead=True)
+        else:  # defect: the soft gate's temperature inverted, sigmoid((S - tau) kappa)
+            _, cdf_def = _gated_lambda_law(d2, tau, 1.0, gate, 1.0 / kappa, h=h)
+        disc = float(np.max(np.abs(cdf - cdf_def)))
+        smp = ctx.subject(GaussianMixtureHead(M_U, S), GaussianMixtureHead(M_C, S), sch, variance="posterior",
+                          gate=gate, beta_max=1.0, kappa=kappa, tau=tau)
+        lam = np.asarray(smp.sample(n=n, seed=ctx.seed(gate)).final)
+        ks = st.kstest(lam, _grid_cdf(edges, cdf), method="exact")
+        powers.append(ks_power_lower_bound(n, level, max(0.0, disc - quad_err)))
+        pvals.append(float(ks.pvalue))
+        discs.append(disc)
+        out[gate] = {"ks": float(ks.statistic), "p": float(ks.pvalue), "defect_discrepancy": disc,
+                     "mean": float(lam.mean()), "activation": float(np.mean(lam > tau)),
+                     "activation_exact": float(1.0 - np.interp(tau, edges, cdf))}
+    ok = min(pvals) > level
+    return Evidence(
+        verdict="holds" if ok else "violated", n=2 * n, estimate=out["hard"]["activation"],
+        bound=out["hard"]["activation_exact"], p_value=min(1.0, 2 * min(pvals)),
+        design=ctx.design("hard gate reading the current step's evidence / soft-gate temperature inverted",
+                          min(discs), min(powers), n),
+        details={"tau": tau, "D2": law.D2, "kappa": kappa, "quadrature_error": quad_err, **out},
+        message="" if ok else f"gated Lambda rejects the past-evidence Markov law: KS p = {pvals}",
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------------
+RMAX_LAW_CLAIM = Claim(
+    id="lrt.running_max.exact_law",
+    source=f"{SOURCE}; DESIGN section 4 (running-max statistic); reference note section 4.2",
+    statement="Under H0 with single-Gaussian heads the running max of Lambda over the evidence steps exceeds tau with "
+    "the exact probability 1 - P(Lambda_1..Lambda_T' <= tau) (multivariate normal law of the Gaussian random walk).",
+    assumptions=("equal head variances", "vp(T=5) schedule, posterior variance (4 evidence steps)"),
+)
+
+
+@check(RMAX_LAW_CLAIM, subject="lrt.sampler", default_subject=default_sampler_factory,
+       quick=dict(n=10000), full=dict(n=100000))
+def check_running_max_exact_law(ctx):
+    n = ctx.params["n"]
+    sch = Schedule.vp(5)
+    sampler, law = _gauss_world(ctx.subject, sch, "posterior", statistic="running_max")
+    # the threshold where the running max and the final Lambda differ most (exact laws only), among thresholds where
+    # the running max exceeds with a moderate probability (near tau = 0 it exceeds almost surely after one step)
+    cands = [(law.running_max_sf(t), float(law.law("H0").sf(t)), t) for t in (law.tau(0.2), law.tau(0.1))]
+    p_max, p_fin, tau = max(cands, key=lambda c: c[0] - c[1])
+    rmax = np.asarray(sampler.null_statistics(n, seed=ctx.seed("h0")))
+    count = int(np.sum(rmax > tau))
+    reg = binomial_acceptance_region(n, p_max, ctx.false_fail_rate, alternative="two-sided")
+    ok = reg.contains(count)
+    power = binomial_power(n, p_max, p_fin, ctx.false_fail_rate, alternative="two-sided")
+    lo, hi = st.binomtest(count, n).proportion_ci(1 - ctx.false_fail_rate, method="exact")
+    return Evidence(
+        verdict="holds" if ok else "violated", n=n, estimate=count / n, lower=lo, upper=hi, bound=p_max,
+        p_value=float(st.binomtest(count, n, p_max).pvalue),
+        design=ctx.design("running max replaced by the final Lambda", p_max - p_fin, power, n),
+        details={"tau": tau, "p_exact_running_max": p_max, "p_final": p_fin, "count": count,
+                 "region": [reg.low, reg.high]},
+        message="" if ok else f"count {count} outside the exact region [{reg.low}, {reg.high}] (p = {p_max:.4f})",
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------------
+ACTION_CLAIM = Claim(
+    id="lrt.actions.exact_gaussian",
+    source="DESIGN section 3 (reverse mean (x_t - beta_t/sqrt(1-ab_t) eps)/sqrt(alpha_t)); reference note section 4.2",
+    statement="With single-Gaussian heads the chain is linear: a_{t-1} = A_t a_t + B_t m + sigma_t z with "
+    "A_t = (1 - beta_t/c_t)/sqrt(alpha_t), B_t = beta_t sqrt(ab_t)/(c_t sqrt(alpha_t)), c_t = ab_t s^2 + 1 - ab_t, "
+    "so the final action is exactly Gaussian: under H0 (m = m_u) and under H1 (the good head, m = m_c).",
+    assumptions=("a_T ~ N(0, I)", "linear(T=20) schedule, posterior variance"),
+)
+
+
+def _final_action_law(sch, s2, m, s, *, drop_inv_sqrt_alpha=False):
+    ab, al, b = sch.alpha_bars, sch.alphas, sch.betas
+    mean, var = np.zeros_like(m, dtype=np.float64), 1.0
+    for t in range(sch.T, 0, -1):
+        i = t - 1
+        c = ab[i] * s**2 + 1 - ab[i]
+        r = 1.0 if drop_inv_sqrt_alpha else 1.0 / math.sqrt(al[i])
+        A, B = (1 - b[i] / c) * r, b[i] * math.sqrt(ab[i]) / c * r
+        mean, var = A * mean + B * m, A * A * var + s2[i]
+    return mean, math.sqrt(var)
+
+
+@check(ACTION_CLAIM, subject="lrt.sampler", default_subject=default_sampler_factory,
+       quick=dict(n=8000, T=20), full=dict(n=40000, T=20))
+def check_actions_exact_gaussian(ctx):
+    n = ctx.params["n"]
+    sch = Schedule.linear(ctx.params["T"], 1e-4, 0.2)
+    s2 = sch.variance("posterior")
+    sampler, _ = _gauss_world(ctx.subject, sch, "posterior")
+    level = ctx.false_fail_rate / 2
+    grid = np.linspace(-8, 8, 16001)
+    out, pvals, discs = {}, [], []
+    for hyp, m in (("H0", M_U), ("H1", M_C)):
+        mean, sd = _final_action_law(sch, s2, m, S)
+        smp = sampler if hyp == "H0" else sampler.replace(tau=-math.inf, beta_max=1.0, gate="hard")
+        a = np.asarray(smp.sample(n=n, seed=ctx.seed(hyp), null=hyp == "H0").actions)
+        z = ((a - mean[None, :]) / sd).ravel()  # 2n i.i.d. N(0, 1): isotropic, independent coordinates
+        ks = st.kstest(z, st.norm.cdf, method="exact")
+        # defect: 1/sqrt(alpha_t) dropped from the reverse mean
+        mean_d, sd_d = _final_action_law(sch, s2, m, S, drop_inv_sqrt_alpha=True)
+        mix = np.mean([st.norm.cdf(grid, (mean_d[j] - mean[j]) / sd, sd_d / sd) for j in range(m.size)], axis=0)
+        discs.append(float(np.max(np.abs(mix - st.norm.cdf(grid)))))
+        pvals.append(float(ks.pvalue))
+        out[hyp] = {"mean_exact": mean.tolist(), "sd_exact": sd, "mean_sample": a.mean(0).tolist(),
+                    "sd_sample": float(a.std()), "ks": float(ks.statistic), "p": float(ks.pvalue)}
+    ok = min(pvals) > level
+    power = ks_power_lower_bound(2 * n, level, min(discs))
+    return Evidence(
+        verdict="holds" if ok else "violated", n=4 * n, estimate=out["H1"]["mean_sample"][0],
+        bound=out["H1"]["mean_exact"][0], p_value=min(1.0, 2 * min(pvals)),
+        design=ctx.design("1/sqrt(alpha_t) dropped from the reverse mean", min(discs), power, 2 * n),
+        details=out, message="" if ok else f"final actions reject the exact Gaussian law: KS p = {pvals}",
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------------
+HEADS_CLAIM = Claim(
+    id="lrt.heads.exact_eps",
+    source="DESIGN section 3 (exact heads); reference note section 4.1",
+    statement="The exact GMM heads (numpy, torch and the sampler's fused two-head pass) return eps*(x, t) = "
+    "E[eps | x_t = x] of the forward process x_t = sqrt(ab) x_0 + sqrt(1-ab) eps, computed here by Gaussian "
+    "conditioning per component and Bayes' rule over components, finite at every x (log-sum-exp), to 1e-9.",
+    assumptions=("float64",),
+)
+
+
+def _eps_by_conditioning(x, means, stds, weights, ab):
+    """E[eps | x_t = x] for p_0 = sum_k w_k N(m_k, s_k^2 I): per component (x_t, eps) is jointly Gaussian with
+    Var(x_t) = ab s_k^2 + (1 - ab), Cov(x_t, eps) = sqrt(1 - ab), so E[eps | x, k] = Cov/Var (x - sqrt(ab) m_k);
+    P(k | x) by Bayes with scipy's log-densities and a stable softmax."""
+    from scipy.special import softmax
+
+    K, d = means.shape
+    logp = np.empty((x.shape[0], K))
+    cond = np.empty((x.shape[0], K, d))
+    for k in range(K):
+        var = ab * stds[k] ** 2 + (1.0 - ab)
+        mean = math.sqrt(ab) * means[k]
+        logp[:, k] = math.log(weights[k]) + st.multivariate_normal(mean, var * np.eye(d)).logpdf(x)
+        cond[:, k] = math.sqrt(1.0 - ab) / var * (x - mean)
+    w = softmax(logp, axis=1)
+    return np.einsum("bk,bkd->bd", w, cond)
+
+
+@check(HEADS_CLAIM, stochastic=False, quick=dict(n=200, T=100), full=dict(n=2000, T=100))
+def check_heads_exact_eps(ctx):
+    import torch
+
+    from lrtcheck.diffusion import ExactTwoHead
+
+    rng = ctx.rng
+    sch = Schedule.linear(ctx.params["T"])
+    means = np.array([[-3.0, 0.0], [2.0, 1.5], [0.5, -2.5]])
+    stds, weights = np.array([0.05, 0.3, 1.0]), np.array([0.5, 0.3, 0.2])
+    bg = GaussianMixtureHead(means, stds, weights)
+    gd = bg.subset([0, 1])
+    two = ExactTwoHead(bg, gd, sch)
+    n = ctx.params["n"]
+    worst, nonfinite, rows = 0.0, 0, {}
+    for t in (1, 2, 10, 50, sch.T):
+        ab = float(sch.alpha_bars[t - 1])
+        # points from p_t, between the components, and far away (where unstabilised exponentials underflow)
+        x0 = bg.sample(n, rng)
+        xt = math.sqrt(ab) * x0 + math.sqrt(1 - ab) * rng.standard_normal(x0.shape)
+        far = rng.uniform(-40, 40, size=(n // 4, 2))
+        x = np.vstack([xt, far, [[-0.5, 0.75], [30.0, -30.0]]])
+        ref_u = _eps_by_conditioning(x, means, stds, weights, ab)
+        ref_c = _eps_by_conditioning(x, gd.means, gd.stds, gd.weights, ab)
+        xt_t = torch.as_tensor(x, dtype=torch.float64)
+        got = {"numpy": bg.epsilon(x, ab), "torch": bg.epsilon_torch(xt_t, ab).numpy()}
+        eu, ec = two(None, xt_t, t)
+        got["fused_background"], got["fused_good"] = eu.numpy(), ec.numpy()
+        for name, val in got.items():
+            ref = ref_c if name == "fused_good" else ref_u
+            nonfinite += int(np.sum(~np.isfinite(val)))
+            err = float(np.nanmax(np.abs(val - ref) / (1.0 + np.abs(ref)))) if np.isfinite(val).any() else math.inf
+            worst = max(worst, err)
+            rows[f"t={t}:{name}"] = err
+    ok = worst <= 1e-9 and nonfinite == 0
+    return Evidence(verdict="holds" if ok else "violated", n=len(rows), estimate=worst, bound=1e-9,
+                    details={"max_rel_error": rows, "nonfinite": nonfinite},
+                    message="" if ok else f"max relative error {worst:.3g}, {nonfinite} non-finite values")
+
+
+# ------------------------------------------------------------------------------------------------------------------
+SCHEDULE_CLAIM = Claim(
+    id="lrt.schedule.posterior_variance",
+    source="Ho et al. (2020) eq. (7); DESIGN section 3",
+    statement="The posterior variance beta~_t equals Var(x_{t-1} | x_t, x_0) of the forward process, 1 / (1/(1 - "
+    "ab_{t-1}) + alpha_t/beta_t) by Gaussian conditioning (0 at t = 1), for the linear, cosine and vp schedules.",
+)
+
+
+@check(SCHEDULE_CLAIM, stochastic=False, quick=dict(T=100), full=dict(T=1000))
+def check_schedule_posterior_variance(ctx):
+    T = ctx.params["T"]
+    rows = {}
+    worst = 0.0
+    for sch in (Schedule.linear(T), Schedule.linear(20, 1e-4, 0.2), Schedule.cosine(T), Schedule.vp(5)):
+        b = sch.betas
+        ab_prev = np.concatenate([[1.0], np.cumprod(1.0 - b)[:-1]])
+        # x_{t-1} | x_0 ~ N(., 1 - ab_{t-1}); x_t | x_{t-1} ~ N(sqrt(alpha_t) x_{t-1}, beta_t): precisions add
+        with np.errstate(divide="ignore"):
+            prec = 1.0 / (1.0 - ab_prev) + (1.0 - b) / b
+        ref = np.where(np.isinf(prec), 0.0, 1.0 / prec)
+        got = np.asarray(sch.variance("posterior"), dtype=np.float64)
+        err = float(np.max(np.abs(got - ref) / np.maximum(ref, 1e-300))) if got.shape == ref.shape else math.inf
+        rows[sch.name] = err
+        worst = max(worst, err)
+    ok = worst <= 1e-10
+    return Evidence(verdict="holds" if ok else "violated", n=len(rows), estimate=worst, bound=1e-10, details=rows,
+                    message="" if ok else f"posterior variance off by a relative {worst:.3g}")
+
+
+# ------------------------------------------------------------------------------------------------------------------
+RANKS_CLAIM = Claim(
+    id="lrt.calibration.ranks_exact",
+    source=f"{SOURCE} (conformal and DKW calibration); DESIGN section 4; Massart (1990)",
+    statement="calibrate_threshold returns the k-th smallest H0 statistic with k = ceil((n+1)(1-alpha)) in exact "
+    "arithmetic (conformal), k = ceil(n(1-alpha+eps)) with Massart's eps = sqrt(ln(1/delta)/(2n)) for delta <= 1/2 and "
+    "sqrt(ln(2/delta)/(2n)) above (dkw), k = ceil(n(1-alpha)) with the two-sided eps reported (quantile); the DKW "
+    "rank keeps P(realized level > alpha) <= delta exactly (Beta law of the order statistic).",
+)
+
+
+@check(RANKS_CLAIM, stochastic=False, quick=dict(n_max=300), full=dict(n_max=2000))
+def check_calibration_ranks_exact(ctx):
+    from fractions import Fraction
+
+    rng = ctx.rng
+    bad = []
+    total = 0
+    alphas = [Fraction(1, 3), Fraction(1, 10), Fraction(1, 20), Fraction(1, 7), Fraction(3, 10)]
+    for n in range(1, ctx.params["n_max"] + 1):
+        x = rng.permutation(n).astype(np.float64)  # the k-th smallest of a permutation of 0..n-1 is k-1
+        for a in alphas:
+            k = math.ceil((n + 1) * (1 - a))
+            k = k if k <= n else None
+            cal = calibrate_threshold(x, float(a))
+            total += 1
+            if cal.k != k or cal.tau != (math.inf if k is None else float(k - 1)):
+                bad.append(("conformal", n, str(a), cal.k, k, cal.tau))
+    for n in (10, 50, 200, 1000):
+        x = rng.permutation(n).astype(np.float64)
+        for a in (0.1, 0.05, 0.2):
+            for delta in (0.05, 0.2, 0.5, 0.8):
+                eps = math.sqrt(math.log((1.0 if delta <= 0.5 else 2.0) / delta) / (2 * n))
+                v = n * (1 - a + eps)
+                ok_k = {math.ceil(v - 1e-9), math.ceil(v + 1e-9)}
+                cal = calibrate_threshold(x, a, delta=delta, method="dkw")
+                total += 1
+                k_ok = (cal.k is None and min(ok_k) > n) or (cal.k in ok_k and cal.tau == float(cal.k - 1))
+                guar = cal.k is None or float(order_statistic_level_law(n, cal.k).sf(a)) <= delta
+                if not (k_ok and guar and abs(cal.epsilon - eps) <= 1e-12 * eps):
+                    bad.append(("dkw", n, a, delta, cal.k, sorted(ok_k), cal.epsilon, eps, guar))
+                q = calibrate_threshold(x, a, delta=delta, method="quantile")
+                kq = {math.ceil(n * (1 - a) - 1e-9), math.ceil(n * (1 - a) + 1e-9)}
+                eps2 = math.sqrt(math.log(2.0 / delta) / (2 * n))
+                total += 1
+                if q.k not in kq or q.tau != float(q.k - 1) or abs(q.epsilon - eps2) > 1e-12 * eps2:
+                    bad.append(("quantile", n, a, delta, q.k, sorted(kq), q.epsilon, eps2))
+    ok = not bad
+    return Evidence(verdict="holds" if ok else "violated", n=total, estimate=len(bad), bound=0.0,
+                    details={"first_mismatches": [list(map(str, b)) for b in bad[:5]]},
+                    message="" if ok else f"{len(bad)} mismatches, e.g. {bad[0]}")
+
+
+# ------------------------------------------------------------------------------------------------------------------
+BIND_CLAIM = Claim(
+    id="lrt.calibration.config_binding",
+    source="DESIGN section 4 (a calibration record binds tau to a hash of the sampler configuration)",
+    statement="A calibration drawn from a sampler's null statistics is accepted by that configuration (also with a "
+    "different batch size) and refused (ValueError) by every configuration whose H0 law differs: variance, schedule, "
+    "heads, Q-step on/off, Q-step eta, clip, anchor or critic, and the statistic.",
+)
+
+
+@check(BIND_CLAIM, stochastic=False, quick=dict(n=64, T=10), full=dict(n=64, T=10))
+def check_calibration_config_binding(ctx):
+    p = ctx.params
+    sch = Schedule.linear(p["T"], 1e-4, 0.2)
+    w = (M_C - M_U) / np.linalg.norm(M_C - M_U) * 2.0
+    q = QStep(LinearCritic(w), eta=0.5, clip=1.0, anchor=1.0)
+    base, _ = _gauss_world(LRTSampler, sch, "posterior", q_step=q)
+    cal = calibrate_threshold(base.null_statistics(p["n"], seed=ctx.seed("null")), 0.1)
+    changed = {
+        "variance": base.replace(variance="beta"),
+        "schedule": base.replace(schedule=Schedule.linear(p["T"], 1e-4, 0.1)),
+        "heads": base.replace(good=GaussianMixtureHead(M_C * 2, S)),
+        "q_step_off": base.replace(q_step=None),
+        "q_eta": base.replace(q_step=QStep(LinearCritic(w), eta=0.25, clip=1.0, anchor=1.0)),
+        "q_clip": base.replace(q_step=QStep(LinearCritic(w), eta=0.5, clip=2.0, anchor=1.0)),
+        "q_anchor": base.replace(q_step=QStep(LinearCritic(w), eta=0.5, clip=1.0, anchor=0.0)),
+        "q_critic": base.replace(q_step=QStep(LinearCritic(-w), eta=0.5, clip=1.0, anchor=1.0)),
+        "statistic": base.replace(statistic="running_max"),
+    }
+    accepted_wrongly = []
+    for name, smp in changed.items():
+        try:
+            smp.deploy(cal)
+            accepted_wrongly.append(name)
+        except ValueError:
+            pass
+    refused_wrongly = []
+    for name, smp in {"same": base, "batch_size": base.replace(batch_size=7)}.items():
+        try:
+            smp.deploy(cal)
+        except ValueError as exc:
+            refused_wrongly.append(f"{name}: {exc}")
+    ok = not accepted_wrongly and not refused_wrongly
+    return Evidence(verdict="holds" if ok else "violated", n=len(changed) + 2,
+                    estimate=len(accepted_wrongly) + len(refused_wrongly), bound=0.0,
+                    details={"accepted_wrongly": accepted_wrongly, "refused_wrongly": refused_wrongly,
+                             "config_hash": cal.config_hash},
+                    message="" if ok else f"calibration accepted by {accepted_wrongly}, refused by {refused_wrongly}")

@@ -196,3 +196,200 @@ def check_bayes_logit_identity(ctx):
         message="" if ok else (f"identity errors: closed {worst_closed:.3g}, DARC {worst_darc:.3g}, matched "
                                f"{worst_matched:.3g}, action {worst_action:.3g}; min lone-sas bias {min_mismatch:.3g}"),
     )
+
+
+SOLVER_CLAIM = Claim(
+    id="tabular.solvers.exact",
+    source="Puterman (1994) sections 6.1-6.4 and 6.9; references/offline_mbrl.md section 3.2; Bacon, rlbook, "
+    "'Smooth Bellman optimality equations'; DESIGN section 7 (risky chain)",
+    statement="The exact solvers satisfy their defining equations, verified by residuals the check computes from "
+    "(P, R, mu0, gamma) alone: V^pi = r_pi + gamma P_pi V^pi; sum_a pi Q = V^pi and Q = r + gamma P V; the occupancy "
+    "sums to 1 and solves the flow equation d_s = (1-gamma) mu0 + gamma sum_{s,a} d P, with mu0.V = <d, r>/(1-gamma); "
+    "value and policy iteration solve the Bellman optimality equation and dominate random policies; soft value "
+    "iteration at temperature tau solves V = tau log sum_a pi0 exp(Q/tau), pi = pi0 exp((Q - V)/tau), and its policy "
+    "maximises the soft value V^pi = (I - gamma P_pi)^{-1}(r_pi + tau H(pi)); batched solves (per-MDP gamma) agree; "
+    "on the risky chain Q(START, RISKY) - Q(START, SAFE) = gamma/(1-gamma) (q r_good + (1-q) r_bad - r_safe).",
+    assumptions=("gamma in [0, 1)", "finite S and A"),
+)
+
+_SOLVER_TOL = 1e-9  # relative to the value scale 1/(1-gamma): float64 round-off of well-conditioned solves
+_VI_TOL = 1e-8  # value iteration is stopped within 1e-10 of its fixed point; the margin covers the contraction
+
+
+def _own_pi_kernel(P, R, pi):
+    """``(P_pi, r_pi)`` from the definitions, per (unbatched) MDP."""
+    return np.einsum("sa,sat->st", pi, P), np.sum(pi * R, axis=-1)
+
+
+def _own_entropy(pi):
+    safe = np.where(pi > 0, pi, 1.0)
+    return -np.sum(np.where(pi > 0, pi * np.log(safe), 0.0), axis=-1)
+
+
+def _own_soft_value(P, R, gamma, pi, tau):
+    P_pi, r_pi = _own_pi_kernel(P, R, pi)
+    return np.linalg.solve(np.eye(P.shape[0]) - gamma * P_pi, r_pi + tau * _own_entropy(pi))
+
+
+def _vi_sweep_bound(gamma: float, first_change: float, tol: float = 1e-10) -> int:
+    """Sweeps value iteration needs from V_0 = 0 at the default ``tol``: the change after sweep k is at most
+    ``gamma^(k-1) ||V_1 - V_0||`` (contraction) and the loop stops once it is <= ``tol (1 - gamma)/gamma``."""
+    stop = tol * (1.0 - gamma) / gamma
+    if first_change <= stop:
+        return 1
+    return 1 + int(np.ceil(np.log(stop / first_change) / np.log(gamma)))
+
+
+def _howard_bound(n_states: int, n_actions: int, gamma: float) -> int:
+    """Howard's policy iteration stops within n (m - 1) ceil(log(1/(1-gamma)) / (1-gamma)) improvement steps
+    (Scherrer 2016, 'Improved and generalized upper bounds on the complexity of policy iteration', Thm 4),
+    plus the final step that finds no improvement."""
+    return n_states * max(1, n_actions - 1) * int(np.ceil(np.log(1.0 / (1.0 - gamma)) / (1.0 - gamma))) + 1
+
+
+def _solver_worlds():
+    return [
+        ("random(5,3,g=0.5)", te.random_mdp(5, 3, gamma=0.5, seed=11)),
+        ("random(6,2,g=0.9,sparse)", te.random_mdp(6, 2, gamma=0.9, seed=12, sparsity=0.3)),
+        ("random(4,4,g=0.95)", te.random_mdp(4, 4, gamma=0.95, seed=13)),
+        ("chain(5,g=0.8)", te.chain_mdp(5, gamma=0.8)),
+        ("grid(3x3,g=0.9)", te.gridworld_mdp(3, 3, gamma=0.9)),
+    ]
+
+
+@check(SOLVER_CLAIM, stochastic=False, common=dict(n_policies=3, temperatures=(0.25, 3.0)))
+def check_solvers_exact(ctx):
+    p = ctx.params
+    errors: dict[str, float] = {}
+    rows = []
+
+    def record(name, value, scale=1.0, tol=_SOLVER_TOL):
+        """Keep the worst error of identity ``name`` in units of its tolerance ``tol * scale`` (1 = at the limit)."""
+        errors[name] = max(errors.get(name, 0.0), float(value) / float(scale * tol))
+
+    for w, (label, mdp) in enumerate(_solver_worlds()):
+        P, R, mu0, gamma = mdp.P, mdp.R, mdp.mu0, float(mdp.gamma)
+        S, A = mdp.n_states, mdp.n_actions
+        H = 1.0 / (1.0 - gamma)
+        pis = [te.random_policy(S, A, seed=500 + 10 * w + i) for i in range(p["n_policies"])]
+        pis.append(np.full((S, A), 1.0 / A))
+        for pi in pis:
+            P_pi, r_pi = _own_pi_kernel(P, R, pi)
+            V = te.evaluate_policy(mdp, pi)
+            record("bellman_evaluation", np.max(np.abs(V - r_pi - gamma * P_pi @ V)), H)
+            Q = te.q_values(mdp, pi)
+            record("q_backup", np.max(np.abs(Q - R - gamma * P @ V)), H)
+            record("q_average_is_v", np.max(np.abs(np.sum(pi * Q, axis=-1) - V)), H)
+            d = te.occupancy(mdp, pi)
+            ds = d.sum(axis=-1)
+            record("occupancy_mass", abs(d.sum() - 1.0))
+            record("occupancy_factorises", np.max(np.abs(d - ds[:, None] * pi)))
+            flow = (1.0 - gamma) * mu0 + gamma * np.einsum("sa,sat->t", d, P)
+            record("occupancy_flow", np.max(np.abs(ds - flow)))
+            J = float(te.policy_return(mdp, pi))
+            record("return_identity", abs(J - float(mu0 @ V)), H)
+            record("return_occupancy", abs(J - float(np.sum(d * R)) / (1.0 - gamma)), H)
+            for tau in p["temperatures"]:
+                Vs = te.soft_evaluate_policy(mdp, pi, tau)
+                record("soft_evaluation", np.max(np.abs(Vs - r_pi - tau * _own_entropy(pi) - gamma * P_pi @ Vs)),
+                       H * (1.0 + tau * np.log(A)))
+        # optimality: value iteration and policy iteration solve V = max_a (r + gamma P V) and dominate
+        # both run with the iteration caps their convergence theory allows (a broken backup cannot run away)
+        vi_cap = _vi_sweep_bound(gamma, float(np.max(np.abs(np.max(R, axis=-1))))) + 1
+        vi = te.value_iteration(mdp, max_iter=vi_cap)
+        # converged (its last change below the stopping threshold) within the contraction bound, one sweep of slack
+        record("vi_converged_within_contraction_bound", 0.0 if vi.residual <= 1e-10 * (1 - gamma) / gamma else np.inf)
+        try:
+            pol = te.policy_iteration(mdp, max_iter=_howard_bound(S, A, gamma))
+        except RuntimeError:
+            record("pi_converged_within_howard_bound", np.inf)
+            continue
+        for name, res, tol in (("vi", vi, _VI_TOL), ("pi", pol, _SOLVER_TOL)):
+            T = np.max(R + gamma * P @ res.V, axis=-1)
+            record(f"{name}_bellman_optimality", np.max(np.abs(res.V - T)), H, tol)
+            record(f"{name}_q", np.max(np.abs(res.Q - R - gamma * P @ res.V)), H, tol)
+            P_g, r_g = _own_pi_kernel(P, R, res.policy)
+            V_g = np.linalg.solve(np.eye(S) - gamma * P_g, r_g)
+            record(f"{name}_greedy_value", np.max(np.abs(V_g - res.V)), H, tol)
+            for pi in pis:
+                P_pi, r_pi = _own_pi_kernel(P, R, pi)
+                V_pi = np.linalg.solve(np.eye(S) - gamma * P_pi, r_pi)
+                record(f"{name}_dominates", max(0.0, float(np.max(V_pi - res.V))), H, tol)
+        rows.append({"world": label, "S": S, "A": A, "gamma": gamma, "J_uniform": float(te.policy_return(mdp, pis[-1])),
+                     "V_star_mean": float(np.mean(pol.V))})
+
+    # batched: four MDPs with their own gamma in one solve agree with the definitions per MDP
+    gammas = np.array([0.3, 0.6, 0.85, 0.95])
+    base = te.random_mdp(5, 3, seed=21, batch=4)
+    batch = te.TabularMDP(base.P, base.R, base.mu0, gammas)
+    pi_b = np.stack([te.random_policy(5, 3, seed=600 + i) for i in range(4)])
+    Vb = te.evaluate_policy(batch, pi_b)
+    db = te.occupancy(batch, pi_b)
+    for i, g in enumerate(gammas):
+        P_pi, r_pi = _own_pi_kernel(base.P[i], base.R[i], pi_b[i])
+        record("batched_bellman", np.max(np.abs(Vb[i] - r_pi - g * P_pi @ Vb[i])), 1.0 / (1.0 - g))
+        ds = db[i].sum(-1)
+        flow = (1.0 - g) * base.mu0[i] + g * np.einsum("sa,sat->t", db[i], base.P[i])
+        record("batched_flow", np.max(np.abs(ds - flow)))
+
+    # soft value iteration, entropy- and KL-regularised, on a batch of MDPs with their own gamma (one call each)
+    sg = np.array([0.5, 0.7, 0.8])
+    sbase = te.random_mdp(4, 3, seed=31, batch=3)
+    smdp = te.TabularMDP(sbase.P, sbase.R, sbase.mu0, sg)
+    spis = [np.stack([te.random_policy(4, 3, seed=700 + 10 * i + b) for b in range(3)])
+            for i in range(p["n_policies"])]
+    ref = np.stack([te.behaviour_policy(4, 3, seed=900 + b, coverage=0.3) for b in range(3)])
+    for tau in p["temperatures"]:
+        for ref_name, pi0 in (("entropy", None), ("kl", ref)):
+            log_w = 0.0 if pi0 is None else np.log(pi0)
+            first = float(np.max(np.abs(tau * np.log(np.sum(np.exp(sbase.R / tau + log_w), axis=-1)))))
+            sv_cap = _vi_sweep_bound(float(sg.max()), first) + 1
+            sv = te.soft_value_iteration(smdp, tau, reference=pi0, max_iter=sv_cap)
+            g_max = float(sg.max())
+            record("soft_vi_converged_within_contraction_bound",
+                   0.0 if sv.residual <= 1e-10 * (1 - g_max) / g_max else np.inf)
+            for b, g in enumerate(sg):
+                P, R = sbase.P[b], sbase.R[b]
+                Qb, Vb_, pib = sv.Q[b], sv.V[b], sv.policy[b]
+                w0 = np.ones((4, 3)) if pi0 is None else pi0[b]
+                scale = (1.0 + tau * np.log(3)) / (1.0 - g)
+                top = np.max(Qb, -1)
+                V_soft = tau * np.log(np.sum(w0 * np.exp((Qb - top[:, None]) / tau), -1)) + top
+                record("soft_vi_logsumexp", np.max(np.abs(Vb_ - V_soft)), scale, _VI_TOL)
+                record("soft_vi_q", np.max(np.abs(Qb - R - g * P @ Vb_)), scale, _VI_TOL)
+                pi_soft = w0 * np.exp((Qb - Vb_[:, None]) / tau)
+                record("soft_vi_policy", np.max(np.abs(pib - pi_soft)), 1.0, _VI_TOL)
+                if pi0 is None:
+                    # the soft-optimal policy's soft value is V, and no other policy's is larger
+                    own = _own_soft_value(P, R, g, pib, tau)
+                    record("soft_vi_value_of_policy", np.max(np.abs(own - Vb_)), scale, _VI_TOL)
+                    se = te.soft_evaluate_policy(te.TabularMDP(P, R, sbase.mu0[b], g), pib, tau)
+                    record("soft_evaluate_optimal", np.max(np.abs(se - Vb_)), scale, _VI_TOL)
+                    for pi in [s_[b] for s_ in spis] + [np.full((4, 3), 1.0 / 3)]:
+                        gap = float(np.max(_own_soft_value(P, R, g, pi, tau) - Vb_))
+                        record("soft_vi_dominates", max(0.0, gap), scale, _VI_TOL)
+
+    # the risky chain's closed form
+    rg, rb, rs, r0 = 1.0, 0.1, 0.5, 0.2
+    rc = te.RiskyChain
+    for q, g in ((0.2, 0.5), (0.55, 0.9), (0.9, 0.95)):
+        mdp = te.risky_chain(q, gamma=g, reward_good=rg, reward_bad=rb, reward_safe=rs, reward_start=r0)
+        Q = te.q_values(mdp, np.full((rc.N_STATES, rc.N_ACTIONS), 0.5))
+        closed = g / (1.0 - g) * (q * rg + (1.0 - q) * rb - rs)
+        record("risky_chain_gap", abs(Q[rc.START, rc.RISKY] - Q[rc.START, rc.SAFE] - closed), 1.0 / (1.0 - g))
+        record("risky_chain_kernel", abs(mdp.P[rc.START, rc.RISKY, rc.GOOD] - q))
+
+    worst_name = max(errors, key=errors.get)
+    worst = errors[worst_name]
+    ok = worst <= 1.0
+    bad = {k: v for k, v in errors.items() if v > 1.0}
+    return Evidence(
+        verdict="holds" if ok else "violated",
+        n=0,
+        estimate=worst,
+        bound=1.0,
+        details={"errors_in_tolerance_units": errors, "worst_identity": worst_name, "tolerance": _SOLVER_TOL,
+                 "value_iteration_tolerance": _VI_TOL, "worlds": rows},
+        message="" if ok else "identities violated (error / tolerance): "
+        + ", ".join(f"{k} {v:.3g}" for k, v in bad.items()),
+    )

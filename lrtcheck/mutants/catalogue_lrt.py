@@ -101,8 +101,8 @@ _CAL = ("lrt.calibration.ranks_exact", "lrt.calibration.rank_exact", "lrt.calibr
 MUTANTS = [
     # --- the statistic --------------------------------------------------------------------------------------------
     Mutant("lrt.llr_sign", _RUN_CHUNK,
-           "the log-ratio written background over good, (|a-mu_c|^2 - |a-mu_u|^2)/(2 sigma^2): Lambda measures "
-           "evidence for H0",
+           "the log-ratio written background over good, (dist(a, mu_c)^2 - dist(a, mu_u)^2)/(2 sigma^2): Lambda "
+           "measures evidence for H0",
            _edit(("ell = ((diff * d64).sum(0) - 0.5 * (d64 * d64).sum(0)) / s2",
                   "ell = (0.5 * (d64 * d64).sum(0) - (diff * d64).sum(0)) / s2")),
            _NULL, tags=("ci",)),
@@ -206,7 +206,7 @@ MUTANTS = [
            _CAL, tags=("ci",)),
     # --- the exact oracle -----------------------------------------------------------------------------------------
     Mutant("lrt.exact_D2_no_alpha", "lrtcheck.lrt.exact:GaussianLRTLaw.deltas",
-           "the exact Delta_t (hence D^2) missing the alpha_t in the denominator, beta_t sqrt(ab_t)/(c_t) |m_c-m_u|",
+           "the exact Delta_t (hence D^2) missing the alpha_t in the denominator: beta_t sqrt(ab_t)/c_t (m_c - m_u)",
            _edit(("coef = b * np.sqrt(ab) / (np.sqrt(al) * (ab * self.s**2 + 1 - ab))",
                   "coef = b * np.sqrt(ab) / (ab * self.s**2 + 1 - ab)")),
            ("lrt.qstep.recalibrate", "lrt.running_max.exact_law", "lrt.null.*", "lrt.ump"), tags=("ci",)),

@@ -202,6 +202,10 @@ def check_no_overlap(ctx):
         if prob.tv != 0.0 or not np.array_equal(prob.joint(0), prob.joint(1)):
             problems.append(f"data laws differ at n={n}")
         half = prob.delta / 2
+        # the gap from exact evaluation of the two instances is the closed form H * gap (>= 0: a regret)
+        if np.any(prob.subopt < 0) or abs(prob.delta - prob.info["delta_formula"]) > 1e-9 * max(1.0, prob.delta):
+            problems.append(f"Delta {prob.delta:.12g} (subopt {prob.subopt.tolist()}) != closed form "
+                            f"{prob.info['delta_formula']:.12g} at n={n}, gap={gap}, gamma={gamma}")
         rules = _rules() + [constant_rule(x) for x in np.linspace(0, 1, 41)]
         for rule in rules:
             res = exact_risk(rule, prob)

@@ -123,7 +123,13 @@ def check_occupancy_sampling(ctx):
     ok, pvals, regions, power = _bonferroni_binomial(counts, n, d, d_bug.ravel(), level)
     worst = int(np.argmin(pvals))
     lo, hi = st.binomtest(int(counts[worst]), n).proportion_ci(1 - level, method="exact")
-    chi = st.chisquare(counts, n * d)  # reported only (asymptotic); the decision uses the exact per-cell tests
+    # the exact d must itself be a probability law (a solver that drops the (1-gamma) factor or the transpose
+    # returns a vector of the wrong mass); the chi-square statistic needs it
+    mass = float(d.sum())
+    mass_ok = abs(mass - 1.0) <= 1e-9
+    ok = ok and mass_ok
+    # reported only (asymptotic); the decision uses the exact per-cell tests
+    chi_p = float(st.chisquare(counts, n * d).pvalue) if mass_ok else float("nan")
     return Evidence(
         verdict="holds" if ok else "violated",
         n=n,
@@ -135,10 +141,11 @@ def check_occupancy_sampling(ctx):
         design=ctx.design("geometric stopping time off by one (T >= 1 instead of T >= 0)",
                           float(np.max(np.abs(d_bug.ravel() - d))), power, n),
         details={"exact_d": d.tolist(), "observed": (counts / n).tolist(), "per_cell_level": level,
-                 "chisquare_pvalue_reported_only": float(chi.pvalue), "worst_cell": worst,
+                 "chisquare_pvalue_reported_only": chi_p, "worst_cell": worst, "exact_d_mass": mass,
                  "power_untransposed_occupancy": power_t},
-        message="" if ok else f"cell {worst}: count {counts[worst]} outside [{regions[worst].low}, "
-                              f"{regions[worst].high}] (exact d {d[worst]:.6g})",
+        message="" if ok else (f"the exact occupancy sums to {mass:.12g}, not 1" if not mass_ok else
+                               f"cell {worst}: count {counts[worst]} outside [{regions[worst].low}, "
+                               f"{regions[worst].high}] (exact d {d[worst]:.6g})"),
     )
 
 

@@ -1,12 +1,20 @@
 """Figures for the report, drawn with matplotlib from the plot specifications that checks leave in their details.
 
-A check adds ``details["plots"] = [spec, ...]``; each spec is a small JSON-able dict with a ``kind`` and a ``title``:
+A check's ``details["plots"]`` is a list of specs (``lrtcheck.report.figures.attach_figures`` appends them from the
+figure builders); each spec is a small JSON-able dict with a ``kind``, a ``title`` and optionally a ``caption`` (one
+sentence that tells the reader what to look for).  Every kind accepts ``xlabel``, ``ylabel``, ``logx``, ``logy``,
+``hlines`` / ``vlines`` ([{"y"|"x": v, "label": str}], thin reference lines) and ``note`` (small text in a corner).
 
-``lines``     ``x``, ``series`` {name: ys}, optional ``band`` {"lower": ys, "upper": ys, "label": str},
-              optional ``reference`` {name: ys} (dashed), ``xlabel``, ``ylabel``, ``logx``, ``logy``.
-``bars``      ``labels``, ``values``, optional ``lower``/``upper`` (error bars), optional ``target`` (a line).
-``hist``      ``edges``, ``counts`` (histogram of a statistic), optional ``density_x``/``density_y`` (its exact law).
-``scatter``   ``points``: [{"label": str, "x": [...], "y": [...]}], ``xlabel``, ``ylabel`` (e.g. a Pareto front).
+``lines``     ``x``, ``series`` {name: ys}, optional ``band`` {"lower", "upper", "label"} (or a list of such),
+              ``reference`` {name: ys} (dashed), ``markers`` [{"label", "x", "y", optional "lower"/"upper"}]
+              (points with error bars, e.g. Monte Carlo estimates with their exact interval), ``xticklabels``.
+``bars``      ``labels``, ``values`` (a list, or {group: list} for grouped bars), optional ``lower``/``upper``
+              (same shape as ``values``: error bars), ``target`` (one line) or ``targets`` (one mark per bar),
+              ``points`` {group: [[y per replication] per bar]} (replications drawn as dots over the bars).
+``hist``      ``edges``, ``counts`` (histogram of a statistic), optional ``density_x``/``density_y`` (its exact law),
+              ``overlays`` [{"edges", "counts", "label", "density_x", "density_y", "law_label"}] (more histograms).
+``scatter``   ``points``: [{"label", "x", "y", optional "tags", "line" (default true), "lower"/"upper"}],
+              ``diagonal`` (draw y = x), ``xlabel``, ``ylabel`` (e.g. a Pareto front).
 ``table``     ``columns``, ``rows`` (rendered as an HTML table under the figures, no image).
 
 Each figure is returned as a PNG data URI so the HTML page stays one self-contained file.
@@ -22,18 +30,121 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["method_figures", "render_spec", "PLOT_KINDS"]
+__all__ = ["method_figures", "render_spec", "figure_caption", "PLOT_KINDS"]
 
 PLOT_KINDS = ("lines", "bars", "hist", "scatter", "table")
+_COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan",
+           "tab:gray"]
 
 
 def _fig_to_uri(fig) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _arr(v) -> np.ndarray:
+    return np.asarray(v, dtype=float)
+
+
+def _draw_lines(ax, spec):
+    x = _arr(spec["x"])
+    bands = spec.get("band")
+    bands = [bands] if isinstance(bands, dict) else list(bands or [])
+    band_colors = ["tab:green", "tab:gray", "tab:olive"]
+    for i, band in enumerate(bands):
+        bx = _arr(band.get("x", x))
+        ax.fill_between(bx, _arr(band["lower"]), _arr(band["upper"]), alpha=0.18, color=band.get(
+            "color", band_colors[i % len(band_colors)]), label=band.get("label", "band"), lw=0)
+    for i, (name, ys) in enumerate(spec.get("series", {}).items()):
+        ax.plot(x, _arr(ys), marker="o", ms=3, label=name, color=_COLORS[i % len(_COLORS)])
+    for i, (name, ys) in enumerate(spec.get("reference", {}).items()):
+        ax.plot(x, _arr(ys), ls="--", color=["k", "tab:red", "tab:gray"][i % 3], lw=1, label=name)
+    for j, mk in enumerate(spec.get("markers", [])):
+        mx, my = _arr(mk["x"]), _arr(mk["y"])
+        yerr = None
+        if "lower" in mk and "upper" in mk:
+            yerr = np.vstack([np.clip(my - _arr(mk["lower"]), 0, None), np.clip(_arr(mk["upper"]) - my, 0, None)])
+        ax.errorbar(mx, my, yerr=yerr, fmt=mk.get("fmt", "D"), ms=5, capsize=3, color=mk.get(
+            "color", ["k", "tab:red", "tab:purple"][j % 3]), label=mk.get("label"), zorder=5)
+    if spec.get("xticklabels"):
+        ax.set_xticks(x, [str(v) for v in spec["xticklabels"]], rotation=spec.get("xrotation", 0), fontsize=8,
+                      ha="right" if spec.get("xrotation") else "center")
+
+
+def _draw_bars(ax, spec):
+    labels = [str(v) for v in spec["labels"]]
+    vals = spec["values"]
+    groups = vals if isinstance(vals, dict) else {"": vals}
+    lowers = spec.get("lower") if isinstance(spec.get("lower"), dict) else {"": spec.get("lower")}
+    uppers = spec.get("upper") if isinstance(spec.get("upper"), dict) else {"": spec.get("upper")}
+    pos = np.arange(len(labels))
+    ng = len(groups)
+    width = 0.8 / ng
+    for g, (name, gv) in enumerate(groups.items()):
+        v = _arr(gv)
+        off = (g - (ng - 1) / 2) * width
+        yerr = None
+        lo, hi = lowers.get(name), uppers.get(name)
+        if lo is not None and hi is not None:
+            lo, hi = _arr(lo), _arr(hi)
+            yerr = np.vstack([np.clip(v - lo, 0, None), np.clip(hi - v, 0, None)])
+            yerr = np.where(np.isfinite(yerr), yerr, 0.0)
+        ax.bar(pos + off, np.where(np.isfinite(v), v, 0.0), width=width * 0.95, yerr=yerr, capsize=3,
+               color=_COLORS[g % len(_COLORS)], alpha=0.8, label=name or None)
+        pts = (spec.get("points") or {}).get(name)
+        if pts:
+            for i, ys in enumerate(pts):
+                ys = _arr(ys)
+                ax.plot(np.full(ys.shape, pos[i] + off), ys, "o", ms=3, color="k", alpha=0.6,
+                        label="per seed" if (g == 0 and i == 0) else None)
+    ax.set_xticks(pos, labels, rotation=spec.get("xrotation", 25 if max(map(len, labels), default=0) > 6 else 0),
+                  ha="right" if max(map(len, labels), default=0) > 6 else "center", fontsize=8)
+    if spec.get("target") is not None:
+        ax.axhline(float(spec["target"]), color="tab:red", ls="--", lw=1, label=spec.get("target_label", "target"))
+    if spec.get("targets") is not None:
+        t = _arr(spec["targets"])
+        ax.hlines(t, pos - 0.45, pos + 0.45, colors="tab:red", lw=2, label=spec.get("target_label", "target"))
+
+
+def _draw_hist(ax, spec):
+    hists = [dict(spec, label=spec.get("label", "observed"))] + list(spec.get("overlays", []))
+    for i, h in enumerate(hists):
+        edges, counts = _arr(h["edges"]), _arr(h["counts"])
+        widths = np.diff(edges)
+        dens = counts / max(counts.sum(), 1.0) / widths
+        color = _COLORS[i % len(_COLORS)]
+        ax.bar(edges[:-1], dens, width=widths, align="edge", alpha=0.45, color=color, label=h.get("label"))
+        if "density_x" in h and "density_y" in h:
+            ax.plot(_arr(h["density_x"]), _arr(h["density_y"]), color="k" if i == 0 else "tab:red", lw=1.5,
+                    ls="-" if i == 0 else "--", label=h.get("law_label", "exact law"))
+
+
+def _draw_scatter(ax, spec):
+    for i, pt in enumerate(spec.get("points", [])):
+        px, py = _arr(pt["x"]), _arr(pt["y"])
+        line = pt.get("line", True)
+        color = _COLORS[i % len(_COLORS)]
+        if "lower" in pt and "upper" in pt:
+            yerr = np.vstack([np.clip(py - _arr(pt["lower"]), 0, None), np.clip(_arr(pt["upper"]) - py, 0, None)])
+            ax.errorbar(px, py, yerr=yerr, fmt="o-" if line else "o", ms=4, capsize=2, color=color,
+                        label=pt.get("label"))
+        else:
+            ax.plot(px, py, marker=pt.get("marker", "o"), ls="-" if line else "none", ms=4, color=color,
+                    alpha=pt.get("alpha", 1.0), label=pt.get("label"))
+        for xi, yi, tag in zip(px, py, pt.get("tags", [])):
+            ax.annotate(str(tag), (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    if spec.get("diagonal"):
+        lims = [min(ax.get_xlim()[0], ax.get_ylim()[0]), max(ax.get_xlim()[1], ax.get_ylim()[1])]
+        ax.plot(lims, lims, ls="--", color="k", lw=1, label=spec.get("diagonal_label", "y = x"))
+        ax.set_xlim(lims)
+        ax.set_ylim(lims)
+
+
+_DRAW = {"lines": _draw_lines, "bars": _draw_bars, "hist": _draw_hist, "scatter": _draw_scatter}
 
 
 def render_spec(spec: dict[str, Any]) -> str | None:
@@ -46,58 +157,50 @@ def render_spec(spec: dict[str, Any]) -> str | None:
     kind = spec.get("kind")
     if kind not in PLOT_KINDS or kind == "table":
         return None
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
-    if kind == "lines":
-        x = np.asarray(spec["x"], dtype=float)
-        for name, ys in spec.get("series", {}).items():
-            ax.plot(x, np.asarray(ys, dtype=float), marker="o", ms=3, label=name)
-        for name, ys in spec.get("reference", {}).items():
-            ax.plot(x, np.asarray(ys, dtype=float), ls="--", color="k", lw=1, label=name)
-        band = spec.get("band")
-        if band:
-            ax.fill_between(x, np.asarray(band["lower"], float), np.asarray(band["upper"], float), alpha=0.2,
-                            color="tab:green", label=band.get("label", "band"))
+    fig, ax = plt.subplots(figsize=spec.get("figsize", (5.6, 3.6)))
+    try:
         if spec.get("logx"):
             ax.set_xscale("log")
         if spec.get("logy"):
             ax.set_yscale("log")
-    elif kind == "bars":
-        labels = [str(v) for v in spec["labels"]]
-        vals = np.asarray(spec["values"], dtype=float)
-        pos = np.arange(len(labels))
-        yerr = None
-        if "lower" in spec and "upper" in spec:
-            lo = np.asarray(spec["lower"], float)
-            hi = np.asarray(spec["upper"], float)
-            yerr = np.vstack([np.clip(vals - lo, 0, None), np.clip(hi - vals, 0, None)])
-        ax.bar(pos, vals, yerr=yerr, capsize=3, color="tab:blue", alpha=0.8)
-        ax.set_xticks(pos, labels, rotation=30, ha="right", fontsize=8)
-        if spec.get("target") is not None:
-            ax.axhline(float(spec["target"]), color="tab:red", ls="--", lw=1, label=spec.get("target_label", "target"))
-    elif kind == "hist":
-        edges = np.asarray(spec["edges"], dtype=float)
-        counts = np.asarray(spec["counts"], dtype=float)
-        widths = np.diff(edges)
-        dens = counts / max(counts.sum(), 1.0) / widths
-        ax.bar(edges[:-1], dens, width=widths, align="edge", alpha=0.6, label=spec.get("label", "observed"))
-        if "density_x" in spec:
-            ax.plot(spec["density_x"], spec["density_y"], color="k", lw=1.5, label=spec.get("law_label", "exact law"))
-    elif kind == "scatter":
-        for pt in spec.get("points", []):
-            ax.plot(pt["x"], pt["y"], marker="o", ls="-", label=pt.get("label"))
-            for xi, yi, tag in zip(pt["x"], pt["y"], pt.get("tags", [])):
-                ax.annotate(str(tag), (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_title(spec.get("title", ""), fontsize=10)
-    ax.set_xlabel(spec.get("xlabel", ""))
-    ax.set_ylabel(spec.get("ylabel", ""))
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
+        _DRAW[kind](ax, spec)
+        for h in spec.get("hlines", []) or []:
+            ax.axhline(float(h["y"]), color=h.get("color", "tab:red"), ls=h.get("ls", ":"), lw=1.2,
+                       label=h.get("label"))
+        for v in spec.get("vlines", []) or []:
+            ax.axvline(float(v["x"]), color=v.get("color", "tab:gray"), ls=v.get("ls", ":"), lw=1.2,
+                       label=v.get("label"))
+        if spec.get("ylim"):
+            ax.set_ylim(*spec["ylim"])
+        ax.set_title(spec.get("title", ""), fontsize=10)
+        ax.set_xlabel(spec.get("xlabel", ""), fontsize=9)
+        ax.set_ylabel(spec.get("ylabel", ""), fontsize=9)
+        ax.tick_params(labelsize=8)
+        if spec.get("note"):
+            ax.text(0.01, 0.01, str(spec["note"]), transform=ax.transAxes, fontsize=7, va="bottom", ha="left",
+                    color="0.3")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc=spec.get("legend_loc", "best"), framealpha=0.85)
+        ax.grid(alpha=0.3)
+    except Exception:
+        plt.close(fig)
+        raise
     return _fig_to_uri(fig)
 
 
+def figure_caption(check_id: str, spec: dict[str, Any]) -> str:
+    """``check_id — title. caption`` (the caption says what the reader should see)."""
+    text = f"{check_id} — {spec.get('title', '')}".rstrip(" —")
+    if spec.get("caption"):
+        text += f". {spec['caption']}"
+    return text
+
+
 def method_figures(df: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
-    """``{method: [(caption, data_uri), ...]}`` for every plot spec found in the results' details."""
+    """``{method: [(caption, data_uri), ...]}`` for every plot spec found in the results' details.
+
+    A spec that cannot be drawn (malformed data) is skipped: the report never fails for a figure.
+    """
     out: dict[str, list[tuple[str, str]]] = {}
     for _, row in df.iterrows():
         try:
@@ -107,9 +210,11 @@ def method_figures(df: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
         for spec in details.get("plots", []) or []:
             if not isinstance(spec, dict):
                 continue
-            uri = render_spec(spec)
+            try:
+                uri = render_spec(spec)
+            except Exception:  # noqa: BLE001 - a malformed spec must not break the report
+                continue
             if uri is None:
                 continue
-            caption = f"{row['check_id']}: {spec.get('title', '')}"
-            out.setdefault(row["method"], []).append((caption, uri))
+            out.setdefault(row["method"], []).append((figure_caption(row["check_id"], spec), uri))
     return out

@@ -137,13 +137,40 @@ def check_rank_exact(ctx):
         verdict="holds" if ok else "violated", n=R, estimate=float(levels.mean()), lower=float(np.quantile(levels, .05)),
         upper=float(np.quantile(levels, .95)), bound=float(ref.mean()), p_value=float(ks.pvalue),
         design=ctx.design("conformal rank off by one (k+1)", disc, power, R),
-        details={"k": k, "ks_statistic": float(ks.statistic), "mean_exact": float(ref.mean())},
+        details={"k": k, "ks_statistic": float(ks.statistic), "mean_exact": float(ref.mean()), "n_cal": n,
+                 "alpha": alpha},
         artifacts={"realized_levels": levels},
         message="" if ok else f"realized levels reject Beta({n + 1 - k}, {k}): KS p={ks.pvalue:.3g}",
     )
 
 
 # ------------------------------------------------------------------------------------------------------------------
+def _alpha_sweep(n, delta, alpha, lev_q, lev_d, alphas=(0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25,
+                                                       0.3)):
+    """Report figure data (exact, no sampling): the realized Type-I 1 - F0(tau_hat) of the k-th smallest of n H0 draws
+    is Beta(n+1-k, k) (``order_statistic_level_law``), for the plug-in, conformal and DKW ranks of
+    ``calibrate_threshold`` over a grid of alpha; plus summaries of the check's Monte Carlo realized levels."""
+    ranks = np.arange(n, dtype=np.float64)
+    out = {"n": n, "delta": delta, "eps_two_sided": dkw_epsilon(n, delta), "alpha": [], "plugin_mean": [],
+           "plugin_q05": [], "plugin_q95": [], "conformal_mean": [], "dkw_q": []}
+    for a in alphas:
+        laws = {m: (None if k is None else order_statistic_level_law(n, k)) for m, k in (
+            ("quantile", calibrate_threshold(ranks, a, method="quantile", delta=delta).k),
+            ("conformal", calibrate_threshold(ranks, a, method="conformal").k),
+            ("dkw", calibrate_threshold(ranks, a, method="dkw", delta=delta).k))}
+        q, c, d = laws["quantile"], laws["conformal"], laws["dkw"]
+        out["alpha"].append(a)
+        out["plugin_mean"].append(float(q.mean()) if q else 0.0)
+        out["plugin_q05"].append(float(q.ppf(0.05)) if q else 0.0)
+        out["plugin_q95"].append(float(q.ppf(0.95)) if q else 0.0)
+        out["conformal_mean"].append(float(c.mean()) if c else 0.0)
+        out["dkw_q"].append(float(d.ppf(1 - delta)) if d else 0.0)
+    out["monte_carlo"] = {"R": int(lev_q.size), "alpha": alpha, "plugin_mean": float(lev_q.mean()),
+                          "plugin_q05": float(np.quantile(lev_q, 0.05)), "plugin_q95": float(np.quantile(lev_q, 0.95)),
+                          "dkw_q": float(np.quantile(lev_d, 1 - delta))}
+    return out
+
+
 DKW_CLAIM = Claim(
     id="lrt.calibration.dkw",
     source=f"{SOURCE} (DKW finite-sample calibration); Massart (1990)",
@@ -191,7 +218,7 @@ def check_calibration_dkw(ctx):
                           min(abs(p_def_a - p_out), abs(p_def_b - p_exc)), power, R),
         details={"eps_two_sided": eps2, "p_out_exact": p_out, "count_out": out, "p_exceed_exact": p_exc,
                  "count_exceed": exc, "region_a": [reg_a.low, reg_a.high], "region_b": [reg_b.low, reg_b.high],
-                 "k_dkw": cal.k},
+                 "k_dkw": cal.k, "alpha_sweep": _alpha_sweep(n, delta, alpha, lev_q, lev_d)},
         message="" if ok else f"counts {out}/{exc} outside exact regions {reg_a.low}-{reg_a.high} / "
                               f"{reg_b.low}-{reg_b.high}",
     )

@@ -474,7 +474,7 @@ LEARNED_C_CLAIM = Claim(
 
 @check(LEARNED_C_CLAIM, common=LEARNED_COMMON,
        quick=dict(seeds=2, steps=1000, hidden=32, sample_steps=100, conditional=False, guidance=1.0),
-       full=dict(seeds=10, steps=3000, hidden=64, sample_steps=200, conditional=True, guidance=1.0))
+       full=dict(seeds=6, steps=3000, hidden=64, sample_steps=200, conditional=True, guidance=1.0))
 def check_learned_cauchy(ctx):
     p = ctx.params
     res, _ = _train_variants(ctx, "cauchy", {"standard": ("noisy", None), "risk_sensitive": ("noisy", 1.0),
@@ -498,7 +498,7 @@ MISSPEC_CLAIM = Claim(
 
 @check(MISSPEC_CLAIM, common=LEARNED_COMMON,
        quick=dict(seeds=2, steps=1000, hidden=32, sample_steps=100, conditional=False),
-       full=dict(seeds=10, steps=3000, hidden=64, sample_steps=200, conditional=False))
+       full=dict(seeds=6, steps=3000, hidden=64, sample_steps=200, conditional=False))
 def check_misspecified(ctx):
     p = ctx.params
     res, _ = _train_variants(ctx, "gaussian", {"standard": ("noisy", None), "risk_x0.5": ("noisy", 0.5),

@@ -18,6 +18,12 @@ from ..evidence import Evidence
 from ..registry import check
 
 
+#: The worlds are part of each check's design (its power is computed for them), so they are fixed; the root seed
+#: draws only the roll-outs.  A world drawn from the root seed made the power against the target defect vary with
+#: the seed (below the required figure for some seeds, which ``lrtcheck flake`` found).
+WORLD_SEED = 20240611
+
+
 def _world(seed, n_states, n_actions, gamma):
     mdp = te.random_mdp(n_states, n_actions, gamma=gamma, seed=seed, reward_range=(0.0, 1.0))
     pi = te.random_policy(n_states, n_actions, seed=np.random.SeedSequence(seed).spawn(1)[0])
@@ -51,7 +57,7 @@ ROLLOUT_CLAIM = Claim(
 def check_rollout_value(ctx):
     p = ctx.params
     S, A, gamma, n = p["n_states"], p["n_actions"], p["gamma"], p["n_per_state"]
-    mdp, pi = _world(ctx.seed("world"), S, A, gamma)
+    mdp, pi = _world(WORLD_SEED, S, A, gamma)
     r_min, r_max = 0.0, 1.0
     V = te.evaluate_policy(mdp, pi)
     p0 = ((1 - gamma) * V - r_min) / (r_max - r_min)
@@ -70,7 +76,7 @@ def check_rollout_value(ctx):
     ok, pvals, regions, power = _bonferroni_binomial(counts, n, p0, p1, level)
     # further defects, reported: the evaluation solve with the transposed kernel, and gamma used as gamma^2
     V_t = np.linalg.solve(np.eye(S) - gamma * P_pi.T, r_pi[:, None])[:, 0]
-    p_t = ((1 - gamma) * V_t - r_min) / (r_max - r_min)
+    p_t = np.clip(((1 - gamma) * V_t - r_min) / (r_max - r_min), 0.0, 1.0)  # the transposed solve can leave [0, 1]
     g2 = te.TabularMDP(mdp.P, mdp.R, mdp.mu0, gamma ** 2)
     p_g2 = ((1 - gamma) * te.evaluate_policy(g2, pi) - r_min) / (r_max - r_min)
     power_t = max(binomial_power(n, float(a), float(b), level, alternative="two-sided") for a, b in zip(p0, p_t))
@@ -108,7 +114,7 @@ OCC_CLAIM = Claim(
 def check_occupancy_sampling(ctx):
     p = ctx.params
     S, A, gamma, n = p["n_states"], p["n_actions"], p["gamma"], p["n"]
-    mdp, pi = _world(ctx.seed("world"), S, A, gamma)
+    mdp, pi = _world(WORLD_SEED, S, A, gamma)
     d = te.occupancy(mdp, pi).ravel()
     s_T, a_T, _ = te.geometric_stop_samples(mdp, pi, n, seed=ctx.rng)
     counts = np.bincount(s_T * A + a_T, minlength=S * A)

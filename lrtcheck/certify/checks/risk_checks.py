@@ -655,3 +655,398 @@ def check_learned_tabular(ctx):
     return Evidence(verdict="holds" if finite else "violated", n=seeds,
                     estimate=res["risk_sensitive"]["w1_mean"] - res["standard"]["w1_mean"],
                     details={"table": res, "masked_fraction": masked, "n_rows": n, "dim": data[0].clean.shape[1]})
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Exact checks added with the mutant catalogue (issue 8): every quantity below is recomputed from its closed form
+# in this module (the schedule's alpha-bars, exp/expm1, the quadratic formula, a dense linear solve, scipy's 1-D
+# Wasserstein distance, eigh-based matrix square roots), never from the implementation under test.
+
+def _closed_coeffs(name: str, t):
+    """(u^2, v0^2) of the clean kernels used by :func:`_kernels`, from their definitions (DESIGN section 5)."""
+    t = np.asarray(t, dtype=np.float64)
+    if name == "discrete_vp":
+        ab = np.asarray(Schedule.linear(1000).alpha_bars, dtype=np.float64)[t.astype(np.int64) - 1]
+        return ab, 1.0 - ab
+    if name == "vpsde":
+        la = -(0.1 * t + 0.5 * (20.0 - 0.1) * t * t)
+        return np.exp(la), -np.expm1(la)
+    return np.ones_like(t), 0.01**2 * np.expm1(2.0 * np.log(10.0 / 0.01) * t)
+
+
+def _closed_t_low(name: str, rho):
+    """The left end of T(r) from the definition v0(t)^2 > u(t)^2 rho: the first stable step (T + 1 when none), the
+    positive root of 0.1 t + 9.95 t^2 = ln(1 + rho) (quadratic formula), or ln(1 + rho / sigma_min^2) / (2 ln 1000)."""
+    rho = np.asarray(rho, dtype=np.float64)
+    if name == "discrete_vp":
+        ab = np.asarray(Schedule.linear(1000).alpha_bars, dtype=np.float64)
+        stable = ab[None, :] * (1.0 + rho[:, None]) < 1.0
+        return np.where(stable.any(axis=1), stable.argmax(axis=1) + 1, ab.size + 1).astype(np.float64)
+    if name == "vpsde":
+        a, b, L = 0.5 * (20.0 - 0.1), 0.1, np.log1p(rho)
+        return (-b + np.sqrt(b * b + 4.0 * a * L)) / (2.0 * a)
+    return np.log1p(rho / 0.01**2) / (2.0 * np.log(10.0 / 0.01))
+
+
+def _printed_cauchy_psi(r):
+    """Cor. 3.2 / G.3 as printed, by a dense solve: (a a^T + diag(5 a^2))^-1 (r^-1 (1^T r^-1) + 2 a), a = r^-2."""
+    a = r**-2.0
+    m = np.outer(a, a) + np.diag(5.0 * a * a)
+    return np.linalg.solve(m, (1.0 / r) * np.sum(1.0 / r) + 2.0 * a)
+
+
+PSI_CLAIM = Claim(
+    id="risk.psi.closed_forms",
+    source=f"{SEED}: Thm 3.1 / E.1 (psi = r^2, r a standard deviation), Cor. 3.2 / G.3 (printed Cauchy psi), "
+    "Thm 3.2 / F.1 ((D+2)/(D+5) r^2); DESIGN section 5",
+    statement="psi(r) = r^2 for Gaussian noise; the Cauchy psi equals the printed matrix formula of Cor. 3.2 for "
+    "every positive r (a dense solve), (D+2)/(D+5) r^2 for isotropic r and r^2/2 in 1-D; the derived psi is "
+    "(D+2)/(D+5) r^2 for every r; psi is homogeneous of degree 2.",
+)
+
+
+@check(PSI_CLAIM, stochastic=False)
+def check_psi_closed_forms(ctx):
+    from lrtcheck.risk.psi import effective_psi, gaussian_psi
+
+    g = np.random.default_rng(ctx.seed("psi"))
+    errs = {}
+    r = g.uniform(0.05, 3.0, (40, 3))
+    errs["gaussian=r^2"] = float(np.max(np.abs(gaussian_psi(r) - r * r)))
+    errs["effective_gaussian=r^2"] = float(np.max(np.abs(effective_psi(r, "gaussian") - r * r)))
+    dense = np.array([_printed_cauchy_psi(row) for row in r])
+    errs["cauchy_printed_dense_solve"] = float(np.max(np.abs(cauchy_psi(r) - dense) / (r * r)))
+    errs["cauchy_printed_single_vector"] = float(np.max(np.abs(cauchy_psi(r[0]) - dense[0]) / (r[0] ** 2)))
+    for d in (1, 2, 5):
+        c = g.uniform(0.1, 3.0, (10, 1)) * np.ones((1, d))
+        want = (d + 2.0) / (d + 5.0) * c * c
+        errs[f"cauchy_isotropic_D{d}"] = float(np.max(np.abs(cauchy_psi(c) - want) / (c * c)))
+        errs[f"derived_isotropic_D{d}"] = float(np.max(np.abs(cauchy_psi_derived(c) - want) / (c * c)))
+    c1 = g.uniform(0.1, 3.0, 10)
+    errs["cauchy_1d_r^2/2"] = float(np.max(np.abs(cauchy_psi(c1[:, None])[:, 0] - c1 * c1 / 2.0) / (c1 * c1)))
+    errs["derived_anisotropic"] = float(np.max(np.abs(cauchy_psi_derived(r) - 5.0 / 8.0 * r * r) / (r * r)))
+    errs["homogeneity_deg2"] = float(np.max(np.abs(cauchy_psi(3.0 * r) - 9.0 * cauchy_psi(r)) / (r * r)))
+    bad = {k: v for k, v in errs.items() if not v <= 1e-10}
+    return Evidence(verdict="holds" if not bad else "violated", estimate=max(errs.values()), bound=1e-10,
+                    details={"max_relative_error": errs}, message="" if not bad else f"psi differs: {bad}")
+
+
+INTERVAL_CLAIM = Claim(
+    id="risk.stability.interval",
+    source=f"{SEED}: Thm 3.1 / E.1 (T(r)), Cor. 3.1 / G.1 / G.2; DESIGN section 5; reference note 2.2",
+    statement="For the discrete VP (linear schedule), VP SDE (beta 0.1..20) and VE SDE (sigma 0.01..10) kernels, "
+    "u(t), v0(t)^2 and v(r, t)^2 = max(v0^2 - u^2 psi(r), 0) equal their closed forms; T(r) is set by the largest "
+    "psi_j(r) across dimensions (its left end the closed-form root); is_stable agrees with v0^2 > u^2 max_j psi_j; "
+    "the training draws of sample_time lie in T(r) (empty T(r): unusable) and interval_length is |T(r)|.",
+    assumptions=("Gaussian noise for anisotropic r; Cauchy noise for isotropic r (psi = (D+2)/(D+5) r^2)",),
+)
+
+
+@check(INTERVAL_CLAIM, stochastic=False)
+def check_stability_interval(ctx):
+    g = np.random.default_rng(ctx.seed("interval"))
+    r_aniso = np.vstack([g.uniform(0.0, 1.5, (60, 3)), np.zeros((1, 3)), [[0.0, 2.0, 0.1]], [[300.0, 0.2, 0.0]]])
+    r_iso = g.uniform(0.0, 1.5, (20, 1)) * np.ones((1, 3))
+    problems, details = [], {}
+    for name, k0 in _kernels().items():
+        cases = [("gaussian", k0, r_aniso, np.max(r_aniso**2, axis=1))]
+        kc = (DiscreteVP(Schedule.linear(1000), noise="cauchy") if name == "discrete_vp" else
+              VPSDE(0.1, 20.0, noise="cauchy") if name == "vpsde" else VESDE(0.01, 10.0, noise="cauchy"))
+        cases.append(("cauchy", kc, r_iso, 5.0 / 8.0 * r_iso[:, 0] ** 2))
+        for noise, k, r, rho in cases:
+            key = f"{noise}/{name}"
+            n = r.shape[0]
+            grid = np.arange(1.0, 1001.0) if k.discrete else np.linspace(1e-4, 1.0, 501)
+            u2, v02 = _closed_coeffs(name, grid)
+            err_u = float(np.max(np.abs(k.signal_scale(grid) ** 2 - u2)))
+            err_v0 = float(np.max(np.abs(k.clean_variance(grid) - v02) / np.maximum(v02, 1e-300)))
+            # v(r, t)^2 per dimension, every (row, time) pair
+            rr = np.repeat(r, grid.size, axis=0)
+            tt = np.tile(grid, n)
+            uu, vv = _closed_coeffs(name, tt)
+            psi = rr * rr if noise == "gaussian" else 5.0 / 8.0 * rr * rr
+            want_v2 = np.maximum(vv[:, None] - uu[:, None] * psi, 0.0)
+            err_v2 = float(np.max(np.abs(k.noise_variance(rr, tt) - want_v2) / np.maximum(vv, 1.0)[:, None]))
+            # T(r): the closed-form left end, and is_stable away from the edge
+            lo_want = _closed_t_low(name, rho)
+            lo, hi = k.stability_interval(r)
+            lo, hi = np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+            err_lo = float(np.max(np.abs(lo - lo_want) / np.maximum(1.0, lo_want)))
+            stable_want = vv > uu * np.repeat(rho, grid.size)
+            margin = np.abs(vv - uu * np.repeat(rho, grid.size)) > 1e-9 * np.maximum(vv, 1e-12)
+            stable = np.asarray(k.is_stable(rr, tt))
+            n_disagree = int(np.sum((stable != stable_want) & margin))
+            # training times (numpy path): inside T(r), usable iff T(r) meets the time domain
+            draws = np.repeat(r, 50, axis=0)
+            t_draw, usable = k.sample_time(draws, np.random.default_rng(ctx.seed(f"draw-{key}")))
+            lo_rep = np.repeat(lo_want, 50)
+            if k.discrete:
+                usable_want = np.maximum(lo_rep, 1.0) <= 1000
+                inside = (t_draw >= np.maximum(lo_rep, 1.0)) & (t_draw <= 1000) & (np.mod(t_draw, 1) == 0)
+                length_want = np.maximum(1000 - np.maximum(lo_want, 1.0) + 1.0, 0.0)
+            else:
+                usable_want = np.maximum(lo_rep, k.t_eps) < 1.0
+                inside = (t_draw > np.maximum(lo_rep, k.t_eps) - 1e-12) & (t_draw <= 1.0)
+                length_want = np.maximum(1.0 - np.maximum(lo_want, k.t_eps), 0.0)
+            n_usable_wrong = int(np.sum(usable != usable_want))
+            n_outside = int(np.sum(usable_want & ~inside))
+            err_len = float(np.max(np.abs(k.interval_length(r) - length_want)))
+            details[key] = {"u2": err_u, "v0sq_rel": err_v0, "v2": err_v2, "t_low_rel": err_lo,
+                            "t_high_is_t_max": bool(np.all(hi == k.t_max)), "is_stable_disagreements": n_disagree,
+                            "usable_wrong": n_usable_wrong, "draws_outside_T(r)": n_outside,
+                            "interval_length": err_len}
+            for what, val, tol in (("u^2", err_u, 1e-12), ("v0^2", err_v0, 1e-9), ("v^2", err_v2, 1e-11),
+                                   ("t_low", err_lo, 1e-9), ("|T(r)|", err_len, 1e-9)):
+                if not val <= tol:
+                    problems.append(f"{key}: {what} error {val:.3g}")
+            if not np.all(hi == k.t_max):
+                problems.append(f"{key}: T(r) does not end at t_max")
+            for what, cnt in (("is_stable", n_disagree), ("usable", n_usable_wrong), ("draws outside T(r)", n_outside)):
+                if cnt:
+                    problems.append(f"{key}: {cnt} wrong {what}")
+    ok = not problems
+    return Evidence(verdict="holds" if ok else "violated", estimate=float(len(problems)), bound=0.0,
+                    details=details, message="; ".join(problems[:4]))
+
+
+TRAIN_CLAIM = Claim(
+    id="risk.training.loss_exact",
+    source=f"{SEED}: Algorithm 1 / 3, Prop. 3.1 / G.1; reference note 2.3; DESIGN section 5",
+    statement="fit_network draws t in T(r) and x~_t = u x~_0 + v(r, t) eta with the closed-form u and "
+    "v^2 = v0^2 - u^2 r^2, and its logged loss is the batch mean of the risk-sensitive residual: paper weight "
+    "|eps - v0 eta / v|^2, |s + eta / v|^2, |D - (x~_t - v0^2 eta / v) / u|^2; tamed weight |v s + eta|^2 "
+    "(eps: s = -eps / v0; denoiser: s = (u D - x~_t) / v0^2), for the discrete VP, VP SDE and VE SDE kernels.",
+    assumptions=("a recording network with a known output function; float64; every sample with the same x~_0 and r",),
+)
+
+
+def _recording_net():
+    import torch
+
+    class _Recorder(torch.nn.Module):
+        """Stands in for TabularMLP: output sin(2 x) + tau (known), inputs recorded."""
+
+        members, cond_dim = 1, 0
+
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+            self.calls = []
+
+        def forward(self, x, tau, *args):
+            out = torch.sin(2.0 * x) + tau.unsqueeze(-1) + 0.0 * self.w
+            self.calls.append((x.detach().numpy().copy(), tau.detach().numpy().copy()))
+            return out
+
+    return _Recorder()
+
+
+@check(TRAIN_CLAIM, stochastic=False)
+def check_training_loss_exact(ctx):
+    import torch
+
+    from lrtcheck.risk.training import fit_network
+
+    x_row = np.array([0.7, -0.4])
+    r_row = RISK_VEC
+    rho = float(np.max(r_row**2))
+    problems, details = [], {}
+    for name, k in _kernels().items():
+        lo = float(_closed_t_low(name, np.array([rho]))[0])
+        for par in ("eps", "score", "denoiser"):
+            for w in ("tamed", "paper"):
+                key = f"{name}/{par}/{w}"
+                net = _recording_net()
+                log = fit_network(net, k, np.tile(x_row, (64, 1)), np.tile(r_row, (64, 1)), steps=3, batch_size=512,
+                                  seed=ctx.seed(f"fit-{key}") % (2**31), parameterization=par, weighting=w,
+                                  log_every=1, dtype=torch.float64)
+                worst, outside = 0.0, 0
+                for (x_t, tau), logged in zip(net.calls, log.losses):
+                    x_t, tau = x_t[0], tau[0]
+                    t = np.round(tau * k.T) if k.discrete else tau
+                    outside += int(np.sum(~((t > lo - 1e-12) & (t <= k.t_max) & (t >= (1 if k.discrete else 0)))))
+                    t = np.clip(t, 1 if k.discrete else 0.0, k.t_max)
+                    u2, v0sq = _closed_coeffs(name, t)
+                    u, v0sq = np.sqrt(u2)[:, None], v0sq[:, None]
+                    v = np.sqrt(np.maximum(v0sq - u * u * r_row**2, 1e-300))
+                    eta = (x_t - u * x_row) / v
+                    o = np.sin(2.0 * x_t) + tau[:, None]
+                    if w == "tamed":
+                        s = -o / np.sqrt(v0sq) if par == "eps" else o if par == "score" else (u * o - x_t) / v0sq
+                        res = v * s + eta
+                    elif par == "eps":
+                        res = o - np.sqrt(v0sq) * eta / v
+                    elif par == "score":
+                        res = o + eta / v
+                    else:
+                        res = o - (x_t - v0sq * eta / v) / u
+                    want = float(np.mean(np.sum(res * res, axis=1)))
+                    got = float(np.asarray(logged).reshape(-1)[0])
+                    worst = max(worst, abs(got - want) / max(abs(want), 1e-12))
+                details[key] = {"loss_rel_error": worst, "t_outside_T(r)": outside, "steps": len(net.calls)}
+                if outside:
+                    problems.append(f"{key}: {outside} training times outside T(r)")
+                if not worst <= 1e-6 or len(net.calls) != 3:
+                    problems.append(f"{key}: loss differs from the closed form (relative error {worst:.3g})")
+    ok = not problems
+    return Evidence(verdict="holds" if ok else "violated",
+                    estimate=max(d["loss_rel_error"] for d in details.values()), bound=1e-6, details=details,
+                    message="; ".join(problems[:4]))
+
+
+METRICS_CLAIM = Claim(
+    id="risk.metrics.exact",
+    source=f"{SEED}: section 5 (Wasserstein, MMD); Gretton et al. 2012 eq. 3 (unbiased MMD^2); Dowson & Landau "
+    "1982 (Gaussian W2)",
+    statement="wasserstein_1d and the 1-D sliced W1 equal the exact 1-D W1 (scipy); the sliced W1 is 0 between a "
+    "sample and its permutation; empirical_wasserstein equals the sorted-sample W_p in 1-D; mmd_rbf equals the "
+    "unbiased MMD^2 (no i = j terms) and the median bandwidth the median pairwise distance; gaussian_w2 equals "
+    "its closed forms (1-D, diagonal) and an eigh-based evaluation for full covariances.",
+)
+
+
+def _psd_sqrt(a):
+    w, q = np.linalg.eigh(a)
+    return (q * np.sqrt(np.clip(w, 0.0, None))) @ q.T
+
+
+@check(METRICS_CLAIM, stochastic=False)
+def check_metrics_exact(ctx):
+    from scipy.spatial.distance import cdist, pdist
+
+    from lrtcheck.risk.metrics import empirical_wasserstein, gaussian_w2, median_bandwidth, wasserstein_1d
+
+    g = np.random.default_rng(ctx.seed("metrics"))
+    errs = {}
+    a, b, c = g.standard_normal((5, 40)), 0.5 + 2.0 * g.standard_normal((5, 40)), g.exponential(1.0, (5, 23))
+    ref_ab = np.array([st.wasserstein_distance(a[i], b[i]) for i in range(5)])
+    ref_ac = np.array([st.wasserstein_distance(a[i], c[i]) for i in range(5)])
+    errs["w1d_equal_n"] = float(np.max(np.abs(wasserstein_1d(a, b) - ref_ab)))
+    errs["w1d_unequal_n"] = float(np.max(np.abs(wasserstein_1d(a, c) - ref_ac)))
+    errs["sliced_1d"] = abs(sliced_wasserstein(a[0][:, None], b[0][:, None], n_projections=8) - ref_ab[0])
+    x2 = g.standard_normal((60, 3))
+    errs["sliced_permutation"] = abs(sliced_wasserstein(x2, x2[g.permutation(60)], n_projections=64))
+    errs["empirical_w1_1d"] = abs(empirical_wasserstein(a[1][:, None], b[1][:, None]) - ref_ab[1])
+    w2_1d = float(np.sqrt(np.mean((np.sort(a[2]) - np.sort(b[2])) ** 2)))
+    errs["empirical_w2_1d"] = abs(empirical_wasserstein(a[2][:, None], b[2][:, None], p=2) - w2_1d)
+    x, y = g.standard_normal((70, 2)), 0.3 + 1.3 * g.standard_normal((52, 2))  # 122 points: an odd pair count
+    h = 0.9
+    kxx, kyy, kxy = (np.exp(-cdist(p, q, "sqeuclidean") / (2 * h * h)) for p, q in ((x, x), (y, y), (x, y)))
+    off = lambda k: (k.sum() - np.trace(k)) / (k.shape[0] * (k.shape[0] - 1))  # noqa: E731
+    errs["mmd_unbiased"] = abs(mmd_rbf(x, y, bandwidth=h) - (off(kxx) + off(kyy) - 2.0 * kxy.mean()))
+    errs["median_bandwidth"] = abs(median_bandwidth(x, y) - float(np.median(pdist(np.vstack([x, y])))))
+    # Gaussian W2 compared squared (the square root of a rounding-level W2^2 is not rounding-level)
+    errs["gw2_1d"] = abs(gaussian_w2([0.3], [[4.0]], [-0.2], [[0.25]]) ** 2 - (0.5**2 + (2.0 - 0.5) ** 2))
+    d1, d2 = np.array([0.5, 2.0, 1.0]), np.array([1.5, 0.2, 1.0])
+    m1, m2 = np.array([0.0, 1.0, -1.0]), np.array([0.5, 0.5, 0.0])
+    errs["gw2_diagonal"] = abs(gaussian_w2(m1, np.diag(d1), m2, np.diag(d2)) ** 2
+                               - (np.sum((m1 - m2) ** 2) + np.sum((np.sqrt(d1) - np.sqrt(d2)) ** 2)))
+    A, B = g.standard_normal((3, 3)), g.standard_normal((3, 3))
+    s1, s2 = A @ A.T + 0.1 * np.eye(3), B @ B.T + 0.1 * np.eye(3)
+    r1 = _psd_sqrt(s1)
+    want = np.sum((m1 - m2) ** 2) + np.trace(s1 + s2 - 2.0 * _psd_sqrt(r1 @ s2 @ r1))
+    errs["gw2_full"] = abs(gaussian_w2(m1, s1, m2, s2) ** 2 - want)
+    errs["gw2_self"] = abs(gaussian_w2(m1, s1, m1, s1) ** 2)
+    bad = {k: v for k, v in errs.items() if not v <= 1e-8}
+    return Evidence(verdict="holds" if not bad else "violated", estimate=float(max(errs.values())), bound=1e-8,
+                    details={"abs_error": {k: float(v) for k, v in errs.items()}},
+                    message="" if not bad else f"metrics differ from the exact values: {bad}")
+
+
+SAMPLER_CLAIM = Claim(
+    id="risk.sampling.transitions",
+    source=f"{SEED}: Algorithms 2 and 4 (ordinary reverse process); DESIGN section 3; Song et al. 2021 (reverse SDE)",
+    statement="Ancestral DDPM sampling applies x_(t-1) = (x_t - beta_t / sqrt(1 - ab_t) eps(x_t)) / sqrt(alpha_t) "
+    "+ sigma_t z at every step (exactly, when sigma = 0) and adds no noise at t = 1; Euler-Maruyama visits the "
+    "uniform grid 1 = t_M > ... > t_0 = t_eps and its last step is the noiseless x - (f - g^2 s) dt with "
+    "f = -beta(t) x / 2, g^2 = beta(t).",
+    assumptions=("a recording eps / score function with a known nonlinear output; float32 sampling compared with "
+                 "a float64 recomputation at relative tolerance 1e-4",),
+)
+
+
+@check(SAMPLER_CLAIM, stochastic=False)
+def check_sampling_transitions(ctx):
+    import types
+
+    import torch
+
+    from lrtcheck.risk.sampling import ddpm_sample, euler_maruyama_sample
+
+    T = 200
+    betas = np.linspace(1e-4, 2e-2, T)  # the linear schedule, from its definition
+    alphas = 1.0 - betas
+    ab = np.cumprod(alphas)
+    sch = Schedule.linear(T)
+    problems, details = [], {}
+
+    def eps_fn_factory(record):
+        def eps_fn(x, t):
+            record.append((t, x.double().numpy().copy()))
+            return torch.tanh(x) + 0.1 * t / T
+        return eps_fn
+
+    def f_eps(x, t):
+        return np.tanh(x) + 0.1 * t / T
+
+    def mean_step(x, t):
+        return (x - betas[t - 1] / np.sqrt(1.0 - ab[t - 1]) * f_eps(x, t)) / np.sqrt(alphas[t - 1])
+
+    def rel(a, b):
+        return float(np.max(np.abs(a - b)) / max(1.0, float(np.max(np.abs(b)))))
+
+    # (1) sigma = 0: a stand-in schedule with the real betas and a zero variance; every transition is deterministic
+    silent = types.SimpleNamespace(T=T, name="linear-silent", betas=sch.betas, alphas=sch.alphas,
+                                   alpha_bars=sch.alpha_bars, variance=lambda kind: np.zeros(T))
+    for label, variance, schedule in (("sigma0", "posterior", silent), ("real", "posterior", sch),
+                                      ("real", "beta", sch)):
+        rec = []
+        out = ddpm_sample(eps_fn_factory(rec), DiscreteVP(schedule), (2, 300, 2), variance=variance,
+                          generator=ctx.torch_generator(f"ddpm-{label}-{variance}"), dtype=torch.float32)
+        out = out.double().numpy()
+        visited = [t for t, _ in rec]
+        if visited != list(range(T, 0, -1)):
+            problems.append(f"ddpm/{label}/{variance}: visited steps {visited[:3]}...{visited[-3:]}")
+            continue
+        xs = [x for _, x in rec] + [out]
+        if label == "sigma0":
+            err = max(rel(xs[i + 1], mean_step(xs[i], T - i)) for i in range(T))
+            details[f"ddpm/sigma0/{variance}/max_rel_error"] = err
+            if not err <= 1e-4:
+                problems.append(f"ddpm with sigma = 0 ({variance}): a transition differs by {err:.3g}")
+        else:
+            err = rel(out, mean_step(xs[T - 1], 1))
+            details[f"ddpm/{variance}/last_step_rel_error"] = err
+            if not err <= 1e-4:
+                problems.append(f"ddpm ({variance}): the t = 1 step is not the noiseless mean ({err:.3g})")
+    # (2) Euler-Maruyama on the VP SDE: the time grid and the noiseless last step
+    sde = VPSDE(0.1, 20.0)
+    steps = 50
+    rec = []
+
+    def score_fn(x, t):
+        rec.append((t, x.double().numpy().copy()))
+        return -torch.tanh(x) * (1.0 + t)
+
+    out = euler_maruyama_sample(score_fn, sde, (300, 2), steps=steps, generator=ctx.torch_generator("em"))
+    out = out.double().numpy()
+    grid = 1.0 - (1.0 - sde.t_eps) * np.arange(steps + 1) / steps
+    ts = np.array([t for t, _ in rec])
+    grid_err = float(np.max(np.abs(ts - grid[:-1]))) if ts.size == steps else float("inf")
+    details["em/grid_max_error"] = grid_err
+    if not grid_err <= 1e-12:
+        problems.append(f"euler-maruyama: times differ from the uniform grid ({grid_err:.3g})")
+    else:
+        t, x = ts[-1], rec[-1][1]
+        dt = grid[-2] - grid[-1]
+        beta = 0.1 + t * (20.0 - 0.1)
+        score_term = beta * (-np.tanh(x) * (1.0 + t)) * dt
+        want = x - (-0.5 * beta * x) * dt + score_term
+        # error relative to the size of the score term g^2 s dt (x itself may be large)
+        err = float(np.max(np.abs(out - want)) / np.max(np.abs(score_term)))
+        details["em/last_step_error_over_score_term"] = err
+        if not err <= 1e-2:
+            problems.append(f"euler-maruyama: the last step is not x - (f - g^2 s) dt ({err:.3g})")
+    ok = not problems
+    return Evidence(verdict="holds" if ok else "violated", estimate=float(len(problems)), bound=0.0,
+                    details=details, message="; ".join(problems[:4]))

@@ -103,6 +103,10 @@ def _cmd_certify(args) -> int:
         if bar is not None:
             bar.close()
     wall = time.perf_counter() - start
+    if not args.no_figures:
+        from lrtcheck.report.figures import attach_figures
+
+        attach_figures(results)  # plot specs into evidence.details (small, JSON-able), before the rows are made
     df = results_frame([r.row() for r in results])
     out = Path(args.out)
     write_results(df, out)

@@ -67,6 +67,10 @@ class GateSession:
         spec = get(check_id)
         result = run_check(spec, tier=self.tier, root_seed=self.seed, budget=self.budget, subject=subject,
                            device=self.device)
+        if self.report_dir:  # plot specs for the report, into evidence.details before the row is made
+            from lrtcheck.report.figures import attach_figures
+
+            attach_figures([result])
         row = result.row()
         if subject is not None:
             row["check_id"] = f"{row['check_id']}@{type(subject).__name__}"

@@ -3,7 +3,11 @@
 A check's ``details["plots"]`` is a list of specs (``lrtcheck.report.figures.attach_figures`` appends them from the
 figure builders); each spec is a small JSON-able dict with a ``kind``, a ``title`` and optionally a ``caption`` (one
 sentence that tells the reader what to look for).  Every kind accepts ``xlabel``, ``ylabel``, ``logx``, ``logy``,
-``hlines`` / ``vlines`` ([{"y"|"x": v, "label": str}], thin reference lines) and ``note`` (small text in a corner).
+``hlines`` / ``vlines`` ([{"y"|"x": v, "label": str}], thin reference lines) and ``note`` (numbers appended to the
+caption in brackets).
+
+Named data (``series``, ``reference``, grouped ``values``/``lower``/``upper``/``points``) may be a dict or, to keep its
+order through ``json.dumps(sort_keys=True)``, a list of ``[name, values]`` pairs.
 
 ``lines``     ``x``, ``series`` {name: ys}, optional ``band`` {"lower", "upper", "label"} (or a list of such),
               ``reference`` {name: ys} (dashed), ``markers`` [{"label", "x", "y", optional "lower"/"upper"}]
@@ -30,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["method_figures", "render_spec", "figure_caption", "PLOT_KINDS"]
+__all__ = ["method_figures", "render_spec", "figure_caption", "pairs", "PLOT_KINDS"]
 
 PLOT_KINDS = ("lines", "bars", "hist", "scatter", "table")
 _COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan",
@@ -50,6 +54,28 @@ def _arr(v) -> np.ndarray:
     return np.asarray(v, dtype=float)
 
 
+def pairs(v) -> list[tuple[str, Any]]:
+    """Named data as ``[(name, values), ...]``: from a dict, or from a list of ``[name, values]`` pairs (the order-
+    preserving form that survives ``json.dumps(sort_keys=True)``)."""
+    if isinstance(v, dict):
+        return list(v.items())
+    if isinstance(v, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str)
+                                            for p in v):
+        return [(p[0], p[1]) for p in v]
+    return []
+
+
+def _named(v) -> dict:
+    return dict(pairs(v))
+
+
+def _plain_log_ticks(axis) -> None:
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _draw_lines(ax, spec):
     x = _arr(spec["x"])
     bands = spec.get("band")
@@ -59,9 +85,10 @@ def _draw_lines(ax, spec):
         bx = _arr(band.get("x", x))
         ax.fill_between(bx, _arr(band["lower"]), _arr(band["upper"]), alpha=0.18, color=band.get(
             "color", band_colors[i % len(band_colors)]), label=band.get("label", "band"), lw=0)
-    for i, (name, ys) in enumerate(spec.get("series", {}).items()):
-        ax.plot(x, _arr(ys), marker="o", ms=3, label=name, color=_COLORS[i % len(_COLORS)])
-    for i, (name, ys) in enumerate(spec.get("reference", {}).items()):
+    marker = "o" if x.size <= 25 else None
+    for i, (name, ys) in enumerate(pairs(spec.get("series", {}))):
+        ax.plot(x, _arr(ys), marker=marker, ms=3, label=name, color=_COLORS[i % len(_COLORS)])
+    for i, (name, ys) in enumerate(pairs(spec.get("reference", {}))):
         ax.plot(x, _arr(ys), ls="--", color=["k", "tab:red", "tab:gray"][i % 3], lw=1, label=name)
     for j, mk in enumerate(spec.get("markers", [])):
         mx, my = _arr(mk["x"]), _arr(mk["y"])
@@ -78,9 +105,9 @@ def _draw_lines(ax, spec):
 def _draw_bars(ax, spec):
     labels = [str(v) for v in spec["labels"]]
     vals = spec["values"]
-    groups = vals if isinstance(vals, dict) else {"": vals}
-    lowers = spec.get("lower") if isinstance(spec.get("lower"), dict) else {"": spec.get("lower")}
-    uppers = spec.get("upper") if isinstance(spec.get("upper"), dict) else {"": spec.get("upper")}
+    groups = _named(vals) or {"": vals}
+    lowers = _named(spec.get("lower")) or {"": spec.get("lower")}
+    uppers = _named(spec.get("upper")) or {"": spec.get("upper")}
     pos = np.arange(len(labels))
     ng = len(groups)
     width = 0.8 / ng
@@ -95,7 +122,7 @@ def _draw_bars(ax, spec):
             yerr = np.where(np.isfinite(yerr), yerr, 0.0)
         ax.bar(pos + off, np.where(np.isfinite(v), v, 0.0), width=width * 0.95, yerr=yerr, capsize=3,
                color=_COLORS[g % len(_COLORS)], alpha=0.8, label=name or None)
-        pts = (spec.get("points") or {}).get(name)
+        pts = _named(spec.get("points")).get(name)
         if pts:
             for i, ys in enumerate(pts):
                 ys = _arr(ys)
@@ -108,6 +135,12 @@ def _draw_bars(ax, spec):
     if spec.get("targets") is not None:
         t = _arr(spec["targets"])
         ax.hlines(t, pos - 0.45, pos + 0.45, colors="tab:red", lw=2, label=spec.get("target_label", "target"))
+    if ng > 1 or spec.get("target") is not None or spec.get("targets") is not None:  # headroom for the legend
+        lo, hi = ax.get_ylim()
+        if not spec.get("logy"):
+            ax.set_ylim(lo, hi + 0.25 * (hi - lo))
+        elif lo > 0:
+            ax.set_ylim(lo, hi * (hi / lo) ** 0.35)
 
 
 def _draw_hist(ax, spec):
@@ -172,13 +205,14 @@ def render_spec(spec: dict[str, Any]) -> str | None:
                        label=v.get("label"))
         if spec.get("ylim"):
             ax.set_ylim(*spec["ylim"])
+        if spec.get("logx"):
+            _plain_log_ticks(ax.xaxis)
+        if spec.get("logy"):
+            _plain_log_ticks(ax.yaxis)
         ax.set_title(spec.get("title", ""), fontsize=10)
         ax.set_xlabel(spec.get("xlabel", ""), fontsize=9)
         ax.set_ylabel(spec.get("ylabel", ""), fontsize=9)
         ax.tick_params(labelsize=8)
-        if spec.get("note"):
-            ax.text(0.01, 0.01, str(spec["note"]), transform=ax.transAxes, fontsize=7, va="bottom", ha="left",
-                    color="0.3")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc=spec.get("legend_loc", "best"), framealpha=0.85)
         ax.grid(alpha=0.3)
@@ -193,6 +227,8 @@ def figure_caption(check_id: str, spec: dict[str, Any]) -> str:
     text = f"{check_id} — {spec.get('title', '')}".rstrip(" —")
     if spec.get("caption"):
         text += f". {spec['caption']}"
+    if spec.get("note"):
+        text += f" [{spec['note']}]"
     return text
 
 

@@ -32,6 +32,13 @@ def _fmt(x, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
+def _by_method(df: pd.DataFrame):
+    """Method sections in the order of ``_METHOD_TITLES`` (the papers first), others after, in run order."""
+    order = {m: i for i, m in enumerate(["lrt", "risk", "csar", "lecam", "tabular", "stats"])}
+    groups = list(df.groupby("method", sort=False))
+    return sorted(groups, key=lambda g: order.get(g[0], len(order)))
+
+
 def summary_line(df: pd.DataFrame) -> str:
     passed = int(df["passed"].sum())
     tiers = ", ".join(sorted(set(df["tier"])))
@@ -49,6 +56,30 @@ def _interval(row) -> str:
     return f"{est} [{_fmt(row['lower'])}, {_fmt(row['upper'])}]"
 
 
+def _details(row) -> dict:
+    import json
+
+    try:
+        d = json.loads(row["details"])
+    except (TypeError, ValueError):
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
+def _finding(row) -> str:
+    """What the check found (``details["finding"]``, else its message, else estimate vs bound)."""
+    d = _details(row)
+    if d.get("finding"):
+        return str(d["finding"])
+    if row["message"]:
+        return str(row["message"])
+    return f"estimate {_fmt(row['estimate'])} against bound {_fmt(row['bound'])}."
+
+
+def _paper_errors(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["expectation"] == "fails"]
+
+
 def verdict_table_markdown(df: pd.DataFrame) -> str:
     head = ("| check | expectation | verdict | passed | estimate [interval] | bound | n | false-fail | power | "
             "seed | s |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -63,13 +94,18 @@ def verdict_table_markdown(df: pd.DataFrame) -> str:
 
 def _markdown(df: pd.DataFrame) -> str:
     out = ["# lrtcheck certification report", "", summary_line(df), ""]
-    failing_claims = df[(df["expectation"] == "fails") & df["passed"]]
+    failing_claims = _paper_errors(df)
     if len(failing_claims):
-        out += ["## Claims the papers get wrong (reproduced as counter-examples)", ""]
+        out += ["## Claims the papers get wrong (reproduced as counter-examples)", "",
+                "Each claim below is stated as the paper states it; the check passes only when it reproduces the "
+                "violation.", ""]
         for _, r in failing_claims.iterrows():
-            out.append(f"- `{r['claim']}` ({r['source']}): {r['statement']}")
+            status = "reproduced" if r["passed"] else "**NOT reproduced**"
+            out.append(f"- `{r['check_id']}` ({r['source']}) — *claim:* {r['statement']} *Found ({status}):* "
+                       f"{_finding(r)}")
         out.append("")
-    for method, group in df.groupby("method", sort=False):
+    out += ["Figures for every method are in `index.html` (self-contained).", ""]
+    for method, group in _by_method(df):
         out += [f"## {_METHOD_TITLES.get(method, method)}", "", verdict_table_markdown(group)]
         for _, r in group.iterrows():
             out.append(f"- `{r['check_id']}`: {r['statement']} *Source:* {r['source']}. "
@@ -86,13 +122,41 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>lrtcheck certification report</title>",
         "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;"
         "font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
-        "th{background:#f0f0f0}.pass{background:#e8f6e8}.fail{background:#fbe3e3}figure{display:inline-block;"
-        "margin:8px}figcaption{font-size:12px;max-width:480px}code{font-size:12px}</style></head><body>",
+        "th{background:#f0f0f0}.pass{background:#e8f6e8}.fail{background:#fbe3e3}"
+        ".figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px;margin:12px 0}"
+        "figure{margin:0;border:1px solid #ddd;border-radius:4px;padding:6px;background:#fff}"
+        "figure img{width:100%;height:auto}figcaption{font-size:13px;line-height:1.35;color:#222}"
+        "figcaption b{font-family:monospace;font-size:12px}code{font-size:12px}nav a{margin-right:1em}"
+        "table.errors td{max-width:520px}h2{margin-top:1.6em;border-bottom:2px solid #ddd}"
+        "details summary{cursor:pointer;color:#333;margin:6px 0}</style></head><body>",
         "<h1>lrtcheck certification report</h1>",
         f"<p id='summary'>{esc(summary_line(df))}</p>",
     ]
-    for method, group in df.groupby("method", sort=False):
+    errs = _paper_errors(df)
+    if len(errs):
+        parts.append("<h2 id='paper-errors'>Claims the papers get wrong</h2><p>Each claim is stated as the paper "
+                     "states it. The check passes only when it <em>reproduces the violation</em> with the stated "
+                     "power; the last column says what was found.</p>")
+        parts.append("<table class='errors'><tr><th>check</th><th>the paper's claim</th><th>source</th>"
+                     "<th>reproduced?</th><th>what we found</th></tr>")
+        for _, r in errs.iterrows():
+            cls = "pass" if r["passed"] else "fail"
+            parts.append(f"<tr class='{cls}'><td><code>{esc(r['check_id'])}</code></td>"
+                         f"<td>{esc(r['statement'])}</td><td>{esc(r['source'])}</td>"
+                         f"<td>{'yes' if r['passed'] else '<b>NO</b>'}</td><td>{esc(_finding(r))}</td></tr>")
+        parts.append("</table>")
+    for method, group in _by_method(df):
         parts.append(f"<h2 id='{esc(method)}'>{esc(_METHOD_TITLES.get(method, method))}</h2>")
+        figs = figures.get(method, [])
+        if figs:
+            parts.append("<div class='figs'>")
+            for caption, data_uri in figs:
+                head, _, rest = caption.partition(" — ")
+                cap = f"<b>{esc(head)}</b> — {esc(rest)}" if rest else esc(caption)
+                parts.append(f"<figure><img alt='{esc(caption)}' src='{data_uri}'><figcaption>{cap}</figcaption>"
+                             "</figure>")
+            parts.append("</div>")
+        parts.append(f"<h3>Verdicts ({int(group['passed'].sum())}/{len(group)} passed)</h3>")
         parts.append("<table><tr><th>check</th><th>statement</th><th>source</th><th>expectation</th><th>verdict</th>"
                      "<th>estimate [interval]</th><th>bound</th><th>n</th><th>false-fail</th><th>power</th>"
                      "<th>target defect</th><th>seed</th><th>s</th></tr>")
@@ -108,9 +172,6 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
         parts.append("</table>")
         for tbl in _tables(group):
             parts.append(tbl)
-        for caption, data_uri in figures.get(method, []):
-            parts.append(f"<figure><img alt='{esc(caption)}' src='{data_uri}' width='480'>"
-                         f"<figcaption>{esc(caption)}</figcaption></figure>")
     parts.append(
         "<script>window.addEventListener('error',function(e){document.body.dataset.errors="
         "(parseInt(document.body.dataset.errors||'0')+1).toString();});window.addEventListener('load',function(){"

@@ -49,6 +49,18 @@ def _exact_ci(k, n, level):
     return st.binomtest(int(k), int(n)).proportion_ci(1 - level, method="exact")
 
 
+def _reliability_bins(pred, target, weight, bins=10):
+    """Report figure data: weighted bin means of predicted probabilities and of their targets (exact probabilities or
+    exact conditional frequencies) over equal-width bins of ``pred``; empty bins left out."""
+    pred, target, weight = (np.asarray(v, dtype=float).ravel() for v in (pred, target, weight))
+    idx = np.clip((pred * bins).astype(int), 0, bins - 1)
+    m = np.bincount(idx, weights=weight, minlength=bins)
+    keep = m > 0
+    return {"predicted": (np.bincount(idx, weights=weight * pred, minlength=bins)[keep] / m[keep]).tolist(),
+            "true": (np.bincount(idx, weights=weight * target, minlength=bins)[keep] / m[keep]).tolist(),
+            "weight": (m[keep] / m.sum()).tolist()}
+
+
 # --------------------------------------------------------------------------------------------------------------
 BAYES = Claim(
     id="csar.bayes_logit.marginals",
@@ -259,7 +271,9 @@ def check_va_validity(ctx):
     ok = order_ok and e0 <= py1 + 1e-12 and py1 <= e1 + 1e-12 and calib_err < 1e-10
     return Evidence(verdict="holds" if ok else "violated", n=len(prob), estimate=calib_err, bound=1e-10,
                     details={"E_p0": e0, "P_Y1": py1, "E_p1": e1, "p0_le_p1": order_ok,
-                             "max_calibration_error": calib_err, "n_values_of_pY": int(uv.shape[0])},
+                             "max_calibration_error": calib_err, "n_values_of_pY": int(uv.shape[0]),
+                             "reliability": {k.replace("true", "observed"): v for k, v in _reliability_bins(
+                                 uv, np.divide(y_v, m_v, out=np.zeros_like(y_v), where=m_v > 0), m_v, 20).items()}},
                     message="" if ok else f"order {order_ok}, E[p0]={e0:.6g}, P(Y=1)={py1:.6g}, E[p1]={e1:.6g}, "
                     f"calibration error {calib_err:.3g}")
 
@@ -381,7 +395,7 @@ def _make_lcov(name):
     def _check(ctx):
         w = make_world(4, 2, gap=1.5, seed=ctx.seed("world"))
         rng = ctx.rng
-        rows = []
+        rows, rel = [], []
         for _ in range(ctx.params["replications"]):
             certs, diag = calibrated_certificates(w, w.behaviour, rng, calibrator=name, n_train=ctx.params["n"],
                                                   n_cal=ctx.params["n"], delta=0.1)
@@ -389,13 +403,17 @@ def _make_lcov(name):
             nu = np.bincount(ca.cells, minlength=cert.radius.shape[0]) / ca.cells.shape[0]
             rows.append((float(nu @ cert.covers(w.ell_p.ravel())), float(nu @ cert.interval_covers(w.ell_p.ravel())),
                          float(nu @ cert.radius), float(nu @ cert.clipped)))
+            rel.append((cert.ell_hat, w.ell_p.ravel(), nu))
         a = np.array(rows)
         ok = bool(np.all(np.isfinite(a)))
         return Evidence(verdict="holds" if ok else "violated", n=len(rows), estimate=float(a[:, 0].mean()),
                         lower=float(a[:, 0].min()), upper=float(a[:, 0].max()),
                         details={"certificate_coverage": float(a[:, 0].mean()),
                                  "interval_coverage": float(a[:, 1].mean()), "mean_radius": float(a[:, 2].mean()),
-                                 "fraction_clipped": float(a[:, 3].mean())})
+                                 "fraction_clipped": float(a[:, 3].mean()),
+                                 "reliability": _reliability_bins(*(1 / (1 + np.exp(-np.concatenate(v))) for v in
+                                                                    list(zip(*rel))[:2]),
+                                                                  np.concatenate(list(zip(*rel))[2]))})
     return _check
 
 
@@ -471,6 +489,9 @@ def check_reward_sandwich(ctx):
             bad = event & ((gap < -1e-12) | (gap > 2 * w.alpha * cert.radius + 1e-12))
             violations += int(bad.sum())
             if radius == "sound":
+                if r == 0:
+                    sandwich = {"radius": radius, "r_star": rs, "r_c": rc, "r_c_plus_bound": rc + 2 * w.alpha *
+                                cert.radius, "event": event}
                 violations += int(np.any(cert.interval_covers(ell) & ~event))
                 covered += int(np.all(cert.interval_covers(ell)))
     region = binomial_acceptance_region(R, c_exact, ctx.false_fail_rate)
@@ -480,7 +501,7 @@ def check_reward_sandwich(ctx):
     return Evidence(verdict="holds" if ok else "violated", n=R, estimate=covered / R, lower=lo, upper=hi,
                     bound=c_exact, p_value=st.binomtest(covered, R, c_exact).pvalue,
                     design=ctx.design("union bound omitted in the certificates", c_exact - c_defect, power, R),
-                    details={"sandwich_violations": violations, "exact_coverage": c_exact},
+                    details={"sandwich_violations": violations, "exact_coverage": c_exact, "sandwich": sandwich},
                     message="" if ok else f"{violations} sandwich violations; covered {covered} vs "
                     f"[{region.low}, {region.high}]")
 
@@ -550,6 +571,7 @@ LEMMA = Claim(
 def check_value_lemma(ctx):
     rng = ctx.rng
     worst_low = worst_slack = math.inf
+    worlds = []
     for i in range(ctx.params["worlds"]):
         w = make_world(5, 3, gap=1.0, seed=ctx.seed(f"w{i}"))
         pi = te.random_policy(5, 3, seed=int(rng.integers(1 << 31)))
@@ -564,9 +586,10 @@ def check_value_lemma(ctx):
         bnd0 = float(np.sum(d * g) / (1 - w.mdp.gamma))
         worst_low = min(worst_low, float(dV.min()))
         worst_slack = min(worst_slack, float(np.min(bound_s - dV)), bnd0 - gap0)
+        worlds.append({"gap": gap0, "bound": bnd0, "min_pointwise_slack": float(np.min(bound_s - dV))})
     ok = worst_low >= -1e-10 and worst_slack >= -1e-10
     return Evidence(verdict="holds" if ok else "violated", estimate=worst_slack, bound=0.0,
-                    details={"min_value_gap": worst_low, "min_slack": worst_slack})
+                    details={"min_value_gap": worst_low, "min_slack": worst_slack, "worlds": worlds})
 
 
 THEOREM = Claim(

@@ -11,8 +11,7 @@ about a minute): they are not ``ci``.
 
 from __future__ import annotations
 
-from .catalogue_lrt import _edit
-from .engine import Mutant
+from .engine import Mutant, source_edit as _edit
 
 _PSI = "lrtcheck.risk.psi"
 _KER = "lrtcheck.risk.kernels"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
+import textwrap
 import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-__all__ = ["Mutant", "patched", "resolve_target", "MutantOutcome", "run_mutant", "PROJECT_PREFIXES"]
+__all__ = ["Mutant", "source_edit", "patched", "resolve_target", "MutantOutcome", "run_mutant", "PROJECT_PREFIXES"]
 
 PROJECT_PREFIXES = ("lrtcheck", "tabular_envs", "properties")
 
@@ -118,3 +120,39 @@ def run_mutant(mutant: Mutant, *, tier: str = "quick", seed=None, specs: Iterabl
                              f"{type(exc).__name__}: {exc}")
     failed = [r.check_id for r in results if not r.passed]
     return MutantOutcome(mutant, [r.check_id for r in results], failed, time.perf_counter() - start)
+
+
+def source_edit(*pairs: tuple[str, str]):
+    """``make`` for a source-edit mutant: replace each ``old`` snippet (occurring exactly once) by ``new``.
+
+    A multi-line ``new`` is re-indented to the indentation of the line on which ``old`` starts.  Works for
+    functions, methods, static methods and properties (the property's getter is edited).
+    """
+
+    def make(original):
+        is_prop = isinstance(original, property)
+        fn = original.fget if is_prop else original
+        lines = textwrap.dedent(inspect.getsource(fn)).splitlines()
+        while lines and lines[0].lstrip().startswith("@"):  # decorators are re-applied by the engine
+            lines.pop(0)
+        src = "\n".join(lines) + "\n"
+        for old, new in pairs:
+            count = src.count(old)
+            if count != 1:
+                raise ValueError(f"mutant snippet occurs {count} times in {fn.__qualname__}: {old!r}")
+            at = src.index(old)
+            line_start = src.rfind("\n", 0, at) + 1
+            indent = src[line_start:at] if not src[line_start:at].strip() else ""
+            if not new and old.endswith("\n") and indent == src[line_start:at]:  # delete the whole line
+                src = src[:line_start] + src[at + len(old):]
+                continue
+            body = new.rstrip("\n")
+            new = body.replace("\n", "\n" + indent) + new[len(body):]
+            src = src.replace(old, new)
+        ns: dict = {}
+        exec(compile(src, f"<mutant of {fn.__module__}.{fn.__qualname__}>", "exec"), fn.__globals__, ns)
+        new_fn = ns[fn.__name__]
+        new_fn.__qualname__ = fn.__qualname__
+        return property(new_fn) if is_prop else new_fn
+
+    return make

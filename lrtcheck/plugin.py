@@ -59,8 +59,12 @@ class GateSession:
             self._budget = budget_for(self.tier, self.budget_total)
         return self._budget
 
-    def run(self, check_id: str, *, subject: Any = None):
-        """Run one registered check (against ``subject`` if given) and record its row."""
+    def run(self, check_id: str, *, subject: Any = None, record: bool = True):
+        """Run one registered check (against ``subject`` if given) and record its row.
+
+        ``record=False`` runs it without adding a row to the session's report: for tests that *expect* a check
+        to fail (a deliberately broken subject), whose failure is the test's success, not the gate's.
+        """
         from lrtcheck.certify.registry import get
         from lrtcheck.certify.runner import run_check
 
@@ -71,6 +75,8 @@ class GateSession:
             from lrtcheck.report.figures import attach_figures
 
             attach_figures([result])
+        if not record:
+            return result
         row = result.row()
         if subject is not None:
             row["check_id"] = f"{row['check_id']}@{type(subject).__name__}"
@@ -175,12 +181,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     rows = getattr(gate, "merged_rows", None) or gate.rows
     if not rows:
         return
-    passed = sum(bool(r["passed"]) for r in rows)
-    spent = sum(float(r["budget_share"]) for r in rows)
+    reference = [r for r in rows if "@" not in r["check_id"]]
+    subjects = [r for r in rows if "@" in r["check_id"]]
+    passed = sum(bool(r["passed"]) for r in reference)
+    spent = sum(float(r["budget_share"]) for r in reference)
     terminalreporter.write_sep("-", "lrtcheck certification gate")
     terminalreporter.write_line(
-        f"{passed}/{len(rows)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
+        f"{passed}/{len(reference)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
         f"false-fail budget spent {spent:.2e} of {gate.budget_total:.0e})")
+    if subjects:  # each user subject is its own certification, with its own budget
+        terminalreporter.write_line(f"user subjects: {sum(bool(r['passed']) for r in subjects)}/{len(subjects)} "
+                                    "subject checks passed")
     for r in rows:
         if not r["passed"]:
             terminalreporter.write_line(f"  FAILED {r['check_id']}: {r['message']}")

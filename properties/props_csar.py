@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from lrtcheck.csar import (IsotonicCalibrator, SplitConformal, TemperatureScaling, VennAbers, certified_reward,
                            ideal_reward, log_reward, logit_certificate, logit_interval, venn_abers_brute_force)
+from lrtcheck.stats import conformal_rank
 from properties.strategies.csar import (clip_levels, log_ratios, probabilities, probability_intervals,
                                         score_label_samples)
 
@@ -94,8 +95,9 @@ def test_split_conformal_small_n_refused_or_valid(delta, n):
         sc = SplitConformal(delta).fit(u, y)
     except ValueError as exc:
         assert "too few" in str(exc)
-        assert np.ceil((n + 1) * (1 - delta)) >= n  # float check, loose near the boundary
+        assert conformal_rank(n, delta) is None  # refused exactly when ceil((n+1)(1-delta)) > n
     else:
+        assert sc.rank_ == conformal_rank(n, delta)
         assert 0 <= sc.threshold_ <= 1
 
 

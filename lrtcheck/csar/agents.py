@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import logsumexp, softmax
 
 import tabular_envs as te
-from lrtcheck.stats.validation import check_positive, check_unit
+from lrtcheck.stats.validation import check_positive, check_positive_int, check_unit
 
 __all__ = ["soft_vi_policy", "TabularSAC"]
 
@@ -23,15 +23,33 @@ def soft_vi_policy(mdp: te.TabularMDP, temperature: float) -> np.ndarray:
     return te.soft_value_iteration(mdp, temperature).policy
 
 
+def _indices(name: str, value, n: int) -> np.ndarray:
+    """Integer indices in [0, n) (a ValueError, not an IndexError, for anything else)."""
+    arr = np.asarray(value)
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        f = arr.astype(np.float64)
+        if not np.all(np.isfinite(f)) or np.any(f != np.round(f)):
+            raise ValueError(f"{name} must contain integer indices")
+    arr = arr.astype(np.int64)
+    if np.any(arr < 0) or np.any(arr >= n):
+        raise ValueError(f"{name} must contain indices in [0, {n})")
+    return arr
+
+
 class TabularSAC:
     """Tabular SAC; ``update(s, a, r, s2)`` takes one minibatch (arrays), ``policy()`` returns pi (S, A)."""
 
     def __init__(self, n_states: int, n_actions: int, *, gamma: float, temperature: float = 0.1, lr: float = 0.5,
                  polyak: float = 0.05):
-        self.S, self.A = int(n_states), int(n_actions)
+        self.S = check_positive_int("n_states", n_states)
+        self.A = check_positive_int("n_actions", n_actions)
         self.gamma = check_unit("gamma", gamma)
+        if self.gamma >= 1.0:
+            raise ValueError(f"gamma must lie in [0, 1) (a discounted critic), got {gamma!r}")
         self.tau = check_positive("temperature", temperature)
-        self.lr = check_unit("lr", lr)
+        self.lr = check_positive("lr", lr)
+        if self.lr > 1.0:
+            raise ValueError(f"lr must lie in (0, 1], got {lr!r}")
         self.polyak = check_unit("polyak", polyak)
         self.Q = np.zeros((self.S, self.A))
         self.Qbar = self.Q.copy()
@@ -47,6 +65,9 @@ class TabularSAC:
         r = np.asarray(r, dtype=np.float64)
         if not np.all(np.isfinite(r)):
             raise ValueError("rewards must be finite (clip the logits)")
+        s = _indices("s", s, self.S)
+        a = _indices("a", a, self.A)
+        s2 = _indices("s2", s2, self.S)
         pi = softmax(self.Q / self.tau, axis=-1)
         logp = np.log(np.maximum(pi, 1e-300))
         v_next = np.sum(pi * (self.Qbar - self.tau * logp), axis=-1)

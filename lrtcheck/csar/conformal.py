@@ -31,6 +31,10 @@ __all__ = ["SplitConformal", "WeightedConformal", "label_residuals"]
 
 def label_residuals(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Non-conformity scores ``|y - u(x)|`` (seed section 4)."""
+    if np.isnan(np.asarray(probs, dtype=np.float64)).any():
+        raise ValueError("probs must not contain NaN")
+    if np.isnan(np.asarray(labels, dtype=np.float64)).any():
+        raise ValueError("labels must not contain NaN")
     return np.abs(labels - probs)
 
 

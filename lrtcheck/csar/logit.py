@@ -35,6 +35,8 @@ def _clip_level(clip) -> float:
 def safe_logit(p) -> np.ndarray:
     """``log(p/(1-p))`` with ``logit(0) = -inf`` and ``logit(1) = +inf`` (no warnings)."""
     p = np.asarray(p, dtype=np.float64)
+    if np.isnan(p).any() or np.any(p < 0.0) or np.any(p > 1.0):
+        raise ValueError("p must contain probabilities in [0, 1] (NaN refused)")
     with np.errstate(divide="ignore"):
         return special.logit(p)
 

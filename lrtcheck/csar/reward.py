@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_nonnegative
+from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive
 
 from .logit import clip_logit
 
@@ -44,9 +44,7 @@ def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: floa
     """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``)."""
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
-    lr = np.asarray(log_r, dtype=np.float64)
-    if np.isnan(lr).any():
-        raise ValueError("log_r must not contain NaN")
+    lr = check_finite_array("log_r", log_r)
     env = np.broadcast_to(np.asarray(is_env, dtype=bool), lr.shape)
     ep, ee = _arr("ell_p", ell_p, lr.shape), _arr("eps_p", eps_p, lr.shape)
     ip, ie = _arr("ell_pi", ell_pi, lr.shape), _arr("eps_pi", eps_pi, lr.shape)
@@ -76,14 +74,20 @@ def ideal_reward(log_r, is_env, *, ell_p, ell_pi, alpha: float, beta: float, cli
     """``r* = log r + 1_env beta clip_L(ell_pi) + 1_model alpha clip_L(ell_p)`` with the true log-ratios."""
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
-    lr = np.asarray(log_r, dtype=np.float64)
+    lr = check_finite_array("log_r", log_r)
     env = np.broadcast_to(np.asarray(is_env, dtype=bool), lr.shape)
     return lr + np.where(env, beta * clip_logit(_arr("ell_pi", ell_pi, lr.shape), clip),
                          alpha * clip_logit(_arr("ell_p", ell_p, lr.shape), clip))
 
 
+def _bound_args(max_abs_log_r, alpha, beta, clip) -> tuple[float, float, float, float]:
+    return (check_nonnegative("max_abs_log_r", max_abs_log_r), check_nonnegative("alpha", alpha),
+            check_nonnegative("beta", beta), check_positive("clip", clip))
+
+
 def reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float, variant: str = "split") -> float:
     """The bound that holds: ``max|log r| + 2 max(alpha, beta) L`` (split) or ``+ 2 (alpha + beta) L`` (uniform)."""
+    max_abs_log_r, alpha, beta, clip = _bound_args(max_abs_log_r, alpha, beta, clip)
     if variant == "split":
         return float(max_abs_log_r + 2 * max(alpha, beta) * clip)
     if variant == "uniform":
@@ -93,4 +97,5 @@ def reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float, v
 
 def seed_reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float) -> float:
     """The seed's section-3 bound ``max|log r| + (alpha + beta) L``."""
+    max_abs_log_r, alpha, beta, clip = _bound_args(max_abs_log_r, alpha, beta, clip)
     return float(max_abs_log_r + (alpha + beta) * clip)

@@ -129,6 +129,14 @@ def likelihood_ratio_rule() -> Rule:
 def table_rule(table, name: str = "table") -> Rule:
     """A rule given by its value on every cell: ``table[k, j]`` = P(action 1)."""
     t = np.asarray(table, dtype=np.float64)
+    if t.ndim != 2 or t.shape[0] != t.shape[1] or t.shape[0] < 1:
+        raise ValueError(f"table must be a square 2-D array of shape (n + 1, n + 1), got shape {t.shape}")
     if np.any(~np.isfinite(t)) or np.any(t < 0) or np.any(t > 1):
         raise ValueError("table must contain probabilities in [0, 1]")
-    return Rule(name, lambda k, j, problem: t[k, j])
+
+    def fn(k, j, problem):
+        if np.size(k) and (np.max(k) >= t.shape[0] or np.min(j) < 0 or np.min(k) < 0):
+            raise ValueError(f"table of shape {t.shape} must cover every cell 0 <= j <= k <= {t.shape[0] - 1}, "
+                             f"got k up to {np.max(k)}")
+        return t[k, j]
+    return Rule(name, fn)

@@ -205,6 +205,7 @@ class DiscreteVP(RiskKernel):
 
             ab = torch.as_tensor(self._ab, device=t.device, dtype=t.dtype if t.is_floating_point() else torch.float64)
             return ab[t.long() - 1]
+        t = self._check_t(t)
         return self._ab[np.asarray(t).astype(np.int64) - 1]
 
     def signal_scale(self, t):
@@ -247,9 +248,13 @@ class VPSDE(RiskKernel):
 
     def log_alpha(self, t):
         """ln alpha(t) = -(beta_min t + (beta_max - beta_min) t^2 / 2)."""
+        if not _is_torch(t):
+            t = self._check_t(t)
         return -(self.beta_min * t + 0.5 * (self.beta_max - self.beta_min) * t * t)
 
     def beta(self, t):
+        if not _is_torch(t):
+            t = self._check_t(t)
         return self.beta_min + t * (self.beta_max - self.beta_min)
 
     def signal_scale(self, t):
@@ -298,9 +303,11 @@ class VESDE(RiskKernel):
     def signal_scale(self, t):
         if _is_torch(t):
             return t * 0.0 + 1.0
-        return np.ones_like(np.asarray(t, dtype=np.float64))
+        return np.ones_like(self._check_t(t))
 
     def clean_variance(self, t):
+        if not _is_torch(t):
+            t = self._check_t(t)
         x = 2.0 * self._log_ratio * t
         return self.sigma_min**2 * (x.expm1() if _is_torch(x) else np.expm1(x))
 

@@ -34,8 +34,12 @@ def _samples(name, x, dim=None) -> np.ndarray:
 
 def wasserstein_1d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """W_1 between empirical laws, row by row: a (P, n), b (P, m) -> (P,); int |F_a - F_b| on the merged grid."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a = check_finite_array("a", a, ndim=2)
+    b = check_finite_array("b", b, ndim=2)
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"a and b must have the same number of rows P, got {a.shape[0]} and {b.shape[0]}")
+    if a.shape[1] < 1 or b.shape[1] < 1:
+        raise ValueError(f"a and b must hold at least 1 sample per row, got shapes {a.shape} and {b.shape}")
     n, m = a.shape[1], b.shape[1]
     if n == m:
         return np.mean(np.abs(np.sort(a, axis=1) - np.sort(b, axis=1)), axis=1)
@@ -61,9 +65,13 @@ def sliced_wasserstein(x, y, *, n_projections: int = 256, seed: int = 0) -> floa
 
 def median_bandwidth(x, y) -> float:
     """Median heuristic: the median pairwise distance of the pooled sample (at most 1000 points of each)."""
+    x = _samples("x", x)
+    y = _samples("y", y, x.shape[1])
     z = np.concatenate([x[:1000], y[:1000]])
     d2 = np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)
     med = float(np.sqrt(np.median(d2[np.triu_indices(z.shape[0], 1)])))
+    if not np.isfinite(med):
+        raise ValueError(f"the median pairwise distance of x and y must be finite, got {med}")
     return med if med > 0 else 1.0
 
 

@@ -105,8 +105,10 @@ def ks_threshold(n: int, false_fail_rate: float) -> float:
 
 def ks_power_lower_bound(n: int, false_fail_rate: float, discrepancy: float) -> float:
     """Guaranteed power of the KS test against any law with ``sup|F - G| >= discrepancy``."""
+    # [0, 1], not (0, 1]: discrepancy 0 (a defect clamped to no distance, lrt_checks) has guaranteed power 0
+    discrepancy = check_unit("discrepancy", discrepancy)
     c = ks_threshold(n, false_fail_rate)
-    margin = float(discrepancy) - c
+    margin = discrepancy - c
     return float(_st.kstwo.cdf(margin, n)) if margin > 0 else 0.0
 
 

@@ -84,3 +84,67 @@ def test_agents_and_pipeline_run():
     assert np.isfinite(res.returns[-1])
     out = run_csar_sac(w, n_updates=60, refresh_every=30, n_train=300, n_cal=300)
     assert np.isfinite(out["return"]) and len(out["drift_coverage"]) == 2
+
+
+def test_reward_functions_refuse_bad_input():
+    from lrtcheck.csar import reward_bound, seed_reward_bound
+
+    kw = dict(ell_p=0.0, ell_pi=0.0, alpha=1.0, beta=1.0)
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match=r"^log_r must contain only finite values"):
+            ideal_reward(np.array([bad]), np.array([True]), clip=1.0, **kw)
+        with pytest.raises(ValueError, match=r"^log_r must contain only finite values"):
+            certified_reward(np.array([bad]), np.array([True]), eps_p=0.0, eps_pi=0.0, **kw)
+    for fn in (lambda *a: reward_bound(*a), lambda *a: reward_bound(*a, "uniform"), seed_reward_bound):
+        with pytest.raises(ValueError, match=r"^clip must be a finite number > 0"):
+            fn(0.5, 1.0, 1.0, -1.0)
+        with pytest.raises(ValueError, match=r"^clip must be a finite number > 0"):
+            fn(0.5, 1.0, 1.0, 0.0)
+        with pytest.raises(ValueError, match=r"^alpha must be a finite number >= 0"):
+            fn(0.5, -1.0, 1.0, 1.0)
+        with pytest.raises(ValueError, match=r"^beta must not be NaN"):
+            fn(0.5, 1.0, np.nan, 1.0)
+        with pytest.raises(ValueError, match=r"^beta must be a finite number >= 0"):
+            fn(0.5, 1.0, -2.0, 1.0)
+        with pytest.raises(ValueError, match=r"^max_abs_log_r must be a finite number >= 0"):
+            fn(-0.5, 1.0, 1.0, 1.0)
+    assert reward_bound(0.5, 1.0, 2.0, 1.5) == 0.5 + 2 * 2.0 * 1.5
+
+
+def test_logit_and_residuals_refuse_nan():
+    from lrtcheck.csar import safe_logit
+    from lrtcheck.csar.conformal import label_residuals
+
+    with pytest.raises(ValueError, match=r"^p must contain probabilities in \[0, 1\] \(NaN refused\)"):
+        safe_logit(np.array([0.5, np.nan]))
+    with pytest.raises(ValueError, match=r"^p must contain probabilities in \[0, 1\]"):
+        safe_logit(np.array([1.5]))
+    assert np.array_equal(safe_logit(np.array([0.0, 1.0])), [-np.inf, np.inf])
+    with pytest.raises(ValueError, match=r"^probs must not contain NaN"):
+        label_residuals(np.array([np.nan, 0.2]), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"^labels must not contain NaN"):
+        label_residuals(np.array([0.1, 0.2]), np.array([np.nan, 1.0]))
+
+
+def test_tabular_sac_refuses_bad_parameters_and_indices():
+    with pytest.raises(ValueError, match=r"^gamma must lie in \[0, 1\)"):
+        TabularSAC(4, 2, gamma=1.0)
+    with pytest.raises(ValueError, match=r"^gamma must lie in \[0, 1\]"):
+        TabularSAC(4, 2, gamma=1.5)
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0"):
+        TabularSAC(4, 2, gamma=0.8, lr=0.0)
+    with pytest.raises(ValueError, match=r"^lr must lie in \(0, 1\]"):
+        TabularSAC(4, 2, gamma=0.8, lr=1.5)
+    with pytest.raises(ValueError, match=r"^n_states must be an integer >= 1"):
+        TabularSAC(0, 2, gamma=0.8)
+    sac = TabularSAC(4, 2, gamma=0.8)
+    ok = np.array([0, 1])
+    with pytest.raises(ValueError, match=r"^s must contain indices in \[0, 4\)"):
+        sac.update(np.array([0, 4]), ok, np.zeros(2), ok)
+    with pytest.raises(ValueError, match=r"^a must contain indices in \[0, 2\)"):
+        sac.update(ok, np.array([0, 2]), np.zeros(2), ok)
+    with pytest.raises(ValueError, match=r"^s2 must contain indices in \[0, 4\)"):
+        sac.update(ok, ok, np.zeros(2), np.array([-1, 0]))
+    with pytest.raises(ValueError, match=r"^a must contain integer indices"):
+        sac.update(ok, np.array([0.5, 1.0]), np.zeros(2), ok)
+    assert np.all(sac.Q == 0)  # nothing was applied by the refused updates

@@ -121,9 +121,9 @@ def test_bad_calls():
         GMM.epsilon(np.zeros((2, 2)), 0.0)
     with pytest.raises(ValueError, match="alpha_bar"):
         GMM.epsilon(np.zeros((2, 2)), 1.5)
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match=r"^x must have shape \(B, 2\)"):
         GMM.epsilon(np.zeros((2, 3)), 0.5)
-    with pytest.raises(ValueError, match="x"):
+    with pytest.raises(ValueError, match=r"^x must contain only finite values"):
         GMM.epsilon(np.array([[np.inf, 0.0]]), 0.5)
     with pytest.raises(ValueError, match="components"):
         GMM.subset([5])

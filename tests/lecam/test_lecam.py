@@ -118,3 +118,17 @@ def test_no_overlap():
     for rule in (greedy_rule(), pessimistic_rule(), certified_rule(), constant_rule(0.3)):
         assert exact_risk(rule, p).worst >= p.delta / 2 - 1e-14
     assert exact_risk(constant_rule(0.5), p).worst == pytest.approx(p.delta / 2, abs=1e-14)
+
+
+def test_table_rule_refuses_wrong_shape():
+    from lrtcheck.lecam import table_rule
+
+    for bad in (np.zeros(3), np.zeros((2, 3)), np.zeros((0, 0)), np.zeros((2, 2, 2))):
+        with pytest.raises(ValueError, match=r"^table must be a square 2-D array of shape \(n \+ 1, n \+ 1\)"):
+            table_rule(bad)
+    with pytest.raises(ValueError, match=r"^table must contain probabilities in \[0, 1\]"):
+        table_rule(np.full((2, 2), np.nan))
+    rule = table_rule(np.full((3, 3), 0.5))
+    with pytest.raises(ValueError, match=r"^table of shape \(3, 3\) must cover every cell"):
+        rule(np.array([3]), np.array([0]), None)
+    assert np.all(rule(np.array([2, 1]), np.array([1, 0]), None) == 0.5)

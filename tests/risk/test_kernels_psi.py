@@ -89,3 +89,21 @@ def test_torch_and_numpy_coefficients_agree():
         t = np.linspace(0.01, 1, 7)
         np.testing.assert_allclose(k.clean_variance(torch.tensor(t)).numpy(), k.clean_variance(t), rtol=1e-12)
         np.testing.assert_allclose(k.signal_scale(torch.tensor(t)).numpy(), k.signal_scale(t), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", [VPSDE(), VESDE(), DiscreteVP(Schedule.linear(10))], ids=repr)
+def test_coefficients_refuse_bad_t(kernel):
+    fns = [kernel.signal_scale, kernel.clean_variance]
+    if isinstance(kernel, VPSDE):
+        fns += [kernel.log_alpha, kernel.beta]
+    hi = kernel.t_max
+    for fn in fns:
+        with pytest.raises(ValueError, match=r"^t must contain only finite values"):
+            fn(np.array([np.nan]))
+        with pytest.raises(ValueError, match=r"^t must lie in \["):
+            fn(np.array([-1.0]))
+        with pytest.raises(ValueError, match=r"^t must lie in \["):
+            fn(np.array([hi + 1.0]))
+    if kernel.discrete:
+        with pytest.raises(ValueError, match=r"^t must be an integer step"):
+            kernel.signal_scale(np.array([1.5]))

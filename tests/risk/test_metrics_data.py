@@ -78,3 +78,26 @@ def test_knn_tabular_set():
     assert np.all(d.risk[~mask] == 0) and np.all(d.risk[mask] >= 0)
     with pytest.raises(ValueError, match="name"):
         knn_imputed_tabular("iris")
+
+
+def test_median_bandwidth_and_wasserstein_1d_refuse_bad_input():
+    from lrtcheck.risk.metrics import median_bandwidth
+
+    x = np.zeros((4, 2))
+    with pytest.raises(ValueError, match=r"^x must contain only finite values"):
+        median_bandwidth(np.array([[np.nan, 0.0], [1.0, 1.0]]), x)
+    with pytest.raises(ValueError, match=r"^y must have D = 2 columns"):
+        median_bandwidth(x, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"^x must have shape \(n, D\)"):
+        median_bandwidth(np.zeros((2, 2, 2)), x)
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"median pairwise distance .* must be finite"):
+        median_bandwidth(np.array([[0.0], [1e200]]), np.array([[-1e200], [0.0]]))
+    assert median_bandwidth(x, x) == 1.0  # all distances 0: the documented fallback
+    with pytest.raises(ValueError, match=r"^a must have 2 dimension\(s\)"):
+        wasserstein_1d(np.zeros(5), np.zeros((1, 5)))
+    with pytest.raises(ValueError, match=r"^b must contain only finite values"):
+        wasserstein_1d(np.zeros((1, 5)), np.array([[0.0, np.nan]]))
+    with pytest.raises(ValueError, match=r"^a and b must have the same number of rows P"):
+        wasserstein_1d(np.zeros((2, 5)), np.zeros((3, 5)))
+    with pytest.raises(ValueError, match=r"^a and b must hold at least 1 sample per row"):
+        wasserstein_1d(np.zeros((2, 0)), np.zeros((2, 5)))

@@ -152,3 +152,11 @@ def test_error_budget_split_and_seed_streams_are_stable():
 def test_bad_inputs_raise_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_ks_power_lower_bound_refuses_bad_discrepancy():
+    for bad in (math.nan, -0.1, 1.5, math.inf):
+        with pytest.raises(ValueError, match=r"^discrepancy (must lie in \[0, 1\]|must not be NaN)"):
+            ks_power_lower_bound(100, 1e-3, bad)
+    assert ks_power_lower_bound(100, 1e-3, 0.0) == 0.0
+    assert 0.99 < ks_power_lower_bound(100, 1e-3, 1.0) <= 1.0

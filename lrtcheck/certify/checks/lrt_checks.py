@@ -23,7 +23,7 @@ from lrtcheck.lrt import ContextualToy, LRTSampler, QStep, StateConditionalOOD, 
     return_ood_pareto, ville_threshold
 from lrtcheck.lrt.exact import GaussianLRTLaw
 from lrtcheck.stats import (binomial_acceptance_region, binomial_power, conformal_rank, dkw_epsilon,
-                            ks_power_lower_bound, order_statistic_level_law)
+                            ks_power_lower_bound, ks_threshold, order_statistic_level_law)
 
 from ..claims import Claim
 from ..evidence import Evidence
@@ -177,7 +177,8 @@ DKW_CLAIM = Claim(
     statement="Over R independent calibrations of size n, the number whose realized alpha (exact, via Phi) leaves "
     "alpha +- eps_n(delta) is consistent with at most delta R; the DKW-conservative level 1-alpha+eps keeps the "
     "realized alpha <= alpha in at least (1-delta) R of them.",
-    assumptions=("i.i.d. continuous H0 statistics", "two-sided Massart constant for the band"),
+    assumptions=("i.i.d. continuous H0 statistics", "two-sided Massart constant for the band",
+                 "DKW-conservative rank k = ceil(n(1-alpha+eps)) with Massart's one-sided eps (delta <= 1/2)"),
 )
 
 
@@ -197,8 +198,16 @@ def check_calibration_dkw(ctx):
     out = int(np.sum(np.abs(lev_q - alpha) > eps2))
     reg_a = binomial_acceptance_region(R, p_out, level, alternative="two-sided")
     # (b) DKW-conservative: realized > alpha; exact probability likewise
+    # the DKW rank from its definition (calibration.py docstring): k = ceil(n (1 - alpha + eps)), eps Massart's
+    # one-sided constant sqrt(ln(1/delta)/(2n)) (valid for delta <= 1/2; two-sided beyond), computed here
+    # independently so that a wrong rank in the implementation is caught and not built into the exact law
+    eps1 = dkw_epsilon(n, delta, two_sided=delta > 0.5)
+    k_dkw = math.ceil(n * (1 - alpha + eps1) - 1e-12)
+    if not 1 <= k_dkw <= n:
+        raise RuntimeError(f"lrt.calibration.dkw: design gives DKW rank {k_dkw} outside 1..{n}; raise n")
     cal = calibrate_threshold(np.zeros(n) + np.arange(n), alpha, delta=delta)  # rank only
-    bd = order_statistic_level_law(n, cal.k)
+    rank_ok = cal.k == k_dkw
+    bd = order_statistic_level_law(n, k_dkw)
     p_exc = float(bd.sf(alpha))
     lev_d, _ = _realized_levels(sampler, law, R, n, alpha, ctx.seed("dkw"), method="dkw", delta=delta)
     exc = int(np.sum(lev_d > alpha))
@@ -209,7 +218,7 @@ def check_calibration_dkw(ctx):
     p_def_b = float(bq.sf(alpha))
     power = min(binomial_power(R, p_out, p_def_a, level, alternative="two-sided"),
                 binomial_power(R, p_exc, p_def_b, level, alternative="two-sided"))
-    ok = reg_a.contains(out) and reg_b.contains(exc) and p_out <= delta and p_exc <= delta
+    ok = rank_ok and reg_a.contains(out) and reg_b.contains(exc) and p_out <= delta and p_exc <= delta
     lo, hi = st.binomtest(out, R).proportion_ci(1 - level, method="exact")
     return Evidence(
         verdict="holds" if ok else "violated", n=R, estimate=out / R, lower=lo, upper=hi, bound=delta,
@@ -218,9 +227,12 @@ def check_calibration_dkw(ctx):
                           min(abs(p_def_a - p_out), abs(p_def_b - p_exc)), power, R),
         details={"eps_two_sided": eps2, "p_out_exact": p_out, "count_out": out, "p_exceed_exact": p_exc,
                  "count_exceed": exc, "region_a": [reg_a.low, reg_a.high], "region_b": [reg_b.low, reg_b.high],
-                 "k_dkw": cal.k, "alpha_sweep": _alpha_sweep(n, delta, alpha, lev_q, lev_d)},
-        message="" if ok else f"counts {out}/{exc} outside exact regions {reg_a.low}-{reg_a.high} / "
-                              f"{reg_b.low}-{reg_b.high}",
+                 "k_dkw": k_dkw, "k_implementation": cal.k, "eps_dkw_rank": eps1,
+                 "alpha_sweep": _alpha_sweep(n, delta, alpha, lev_q, lev_d)},
+        message="" if ok else (f"calibrate_threshold DKW rank {cal.k} != ceil(n(1-alpha+eps)) = {k_dkw}"
+                               if not rank_ok else
+                               f"counts {out}/{exc} outside exact regions {reg_a.low}-{reg_a.high} / "
+                               f"{reg_b.low}-{reg_b.high}"),
     )
 
 
@@ -680,7 +692,11 @@ def check_gate_past_evidence(ctx):
     if quad_err > 1e-4:
         raise RuntimeError(f"grid law inaccurate: {quad_err:.2e} on the gate-free chain")
     level = ctx.false_fail_rate / 2
-    out, powers, pvals, discs = {}, [], [], []
+    # the grid CDF is within quad_err of the exact law, so D_n(grid) <= D_n(exact) + quad_err: rejecting at
+    # c + quad_err keeps the false-fail rate <= level; against a defect whose grid law is disc away, the true
+    # discrepancy to the grid law is >= disc - 2 quad_err (power by ks_power_lower_bound)
+    crit = ks_threshold(n, level) + quad_err
+    out, powers, pvals, discs, rejects = {}, [], [], [], []
     for gate in ("hard", "soft"):
         edges, cdf = _gated_lambda_law(d2, tau, 1.0, gate, kappa, h=h)
         if gate == "hard":  # defect: the gate reads the current step's evidence as well
@@ -692,13 +708,16 @@ def check_gate_past_evidence(ctx):
                           gate=gate, beta_max=1.0, kappa=kappa, tau=tau)
         lam = np.asarray(smp.sample(n=n, seed=ctx.seed(gate)).final)
         ks = st.kstest(lam, _grid_cdf(edges, cdf), method="exact")
-        powers.append(ks_power_lower_bound(n, level, max(0.0, disc - quad_err)))
-        pvals.append(float(ks.pvalue))
+        powers.append(ks_power_lower_bound(n, level, max(0.0, disc - 2 * quad_err)))
+        # p-value of the decision (stat > c + quad_err): exact kstwo tail at the statistic less the grid error
+        pvals.append(float(st.kstwo.sf(max(0.0, float(ks.statistic) - quad_err), n)))
+        rejects.append(bool(ks.statistic > crit))
         discs.append(disc)
-        out[gate] = {"ks": float(ks.statistic), "p": float(ks.pvalue), "defect_discrepancy": disc,
+        out[gate] = {"ks": float(ks.statistic), "p": pvals[-1], "p_grid_plain": float(ks.pvalue),
+                     "critical_value": crit, "defect_discrepancy": disc,
                      "mean": float(lam.mean()), "activation": float(np.mean(lam > tau)),
                      "activation_exact": float(1.0 - np.interp(tau, edges, cdf))}
-    ok = min(pvals) > level
+    ok = not any(rejects)
     return Evidence(
         verdict="holds" if ok else "violated", n=2 * n, estimate=out["hard"]["activation"],
         bound=out["hard"]["activation_exact"], p_value=min(1.0, 2 * min(pvals)),

@@ -161,7 +161,9 @@ def check_outside(ctx):
     for name, k in _kernels().items():
         lo, _ = k.stability_interval(RISK_VEC)
         t = max(int(lo) // 2, 1) if k.discrete else 0.5 * lo
-        assert not k.is_stable(RISK_VEC[None], np.array([t]))[0]
+        if k.is_stable(RISK_VEC[None], np.array([t]))[0]:
+            raise RuntimeError(f"risk.kernel.outside: t={t} chosen below T(r) for kernel {name!r} is stable; "
+                               "the stability interval is inconsistent")
         tt = np.array([t])
         u = float(k.signal_scale(tt)[0])
         v2 = k.noise_variance(RISK_VEC[None], tt)[0]  # the implemented (clipped) variance
@@ -388,7 +390,7 @@ def _train_variants(ctx, noise: str, variants: dict, seeds: int, p: dict, poc_kw
         for s, d in enumerate(datasets):
             ref = d.sample_clean(p["n_eval"], np.random.default_rng(ctx.stream(f"ref-{s}")))
             smp = samples[i * seeds + s]
-            sw.append(sliced_wasserstein(smp, ref, seed=s))
+            sw.append(sliced_wasserstein(smp, ref, seed=ctx.seed(f"proj-{s}")))
             mm.append(mmd_rbf(smp[:1000], ref[:1000]))
         out[name] = {"sw1": np.array(sw), "mmd": np.array(mm)}
     return out, datasets
@@ -418,9 +420,13 @@ LEARNED_G_CLAIM = Claim(
     source=f"{SEED}: section 5.1 (Figs. 3-4), Prop. 3.1; DESIGN section 5",
     statement="Trained on Gaussian-corrupted samples with known risk (independent of x_0), the risk-sensitive VP "
     "model's samples are closer (sliced W1) to the clean law than the standard model's in at least 99.5% of seeds, "
-    "and close at least half of the standard model's gap to the oracle trained on clean data (same rate).",
+    "and close at least half of the standard model's gap to the oracle trained on clean data (same rate). "
+    "The per-seed success rate q0 = 0.995 is a stated assumption of the claim (not a theorem): the check tests "
+    "H0: each count ~ Bin(n, q0).",
     assumptions=("2-D three-component GMM, half the samples corrupted with r ~ U(0.5, 1.5) per dimension",
-                 "small MLP, seeds independent (data, initialisation, training, sampling)"),
+                 "small MLP, seeds independent (data, initialisation, training, sampling)",
+                 "claimed per-seed success rate q0 = win_rate = 0.995 for both the win over the standard model and "
+                 "the oracle-margin event (an assumption of the claim, not a theorem)"),
 )
 
 
@@ -428,6 +434,10 @@ LEARNED_G_CLAIM = Claim(
        quick=dict(seeds=12, steps=2000, hidden=32, sample_steps=100, conditional=False, guidance=1.0),
        full=dict(seeds=24, steps=3000, hidden=64, sample_steps=200, conditional=True, guidance=1.0))
 def check_learned_gaussian(ctx):
+    """Two one-sided binomial count tests under the claimed per-seed success rate q0 (``win_rate``, an assumed
+    figure of the claim, not a theorem): violated iff wins < k or within < k, k from ``_sign_design`` at level
+    ffr/2 each (Bonferroni). The p-value of this decision under the claim is
+    min(1, 2 min(F(wins), F(within))) with F the Bin(n, q0) CDF; it is <= ffr iff the check fails."""
     p = ctx.params
     n = p["seeds"]
     res, _ = _train_variants(ctx, "gaussian", {"standard": ("noisy", None), "risk_sensitive": ("noisy", 1.0),
@@ -451,7 +461,8 @@ def check_learned_gaussian(ctx):
         lower=lo,
         upper=hi,
         bound=k / n,
-        p_value=float(st.binomtest(wins, n, 0.5, alternative="greater").pvalue),
+        p_value=float(min(1.0, 2 * min(st.binom.cdf(wins, n, p["win_rate"]),
+                                       st.binom.cdf(within, n, p["win_rate"])))),
         design=ctx.design("risk ignored (no better than the standard model: win probability 1/2)", 0.5, power, n,
                           false_fail_rate=2 * ff),
         details={"table": _table(res), "wins_vs_standard": wins, "within_oracle_margin": within,
@@ -646,7 +657,7 @@ def check_learned_tabular(ctx):
     res = {}
     for name, g in groups.items():
         w = [empirical_wasserstein(g[s], data[s].clean) for s in range(seeds)]
-        sw = [sliced_wasserstein(g[s], data[s].clean, seed=s) for s in range(seeds)]
+        sw = [sliced_wasserstein(g[s], data[s].clean, seed=ctx.seed(f"proj-{s}")) for s in range(seeds)]
         mm = [mmd_rbf(g[s], data[s].clean) for s in range(seeds)]
         res[name] = {"w1_mean": float(np.mean(w)), "sw1_mean": float(np.mean(sw)), "mmd_mean": float(np.mean(mm)),
                      "w1": w, "sw1": sw, "mmd": mm}

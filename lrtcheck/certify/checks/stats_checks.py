@@ -6,6 +6,8 @@ wrong, every check that builds on them would be wrong too.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from scipy import stats as st
 
@@ -15,6 +17,7 @@ from lrtcheck.stats import (
     conformal_rank,
     dkw_band_coverage,
     dkw_epsilon,
+    exact_fraction,
     ks_power_lower_bound,
     order_statistic_level_law,
 )
@@ -108,7 +111,9 @@ def check_conformal_coverage(ctx):
     disc = float(np.max(np.abs(law.cdf(grid) - st.beta(k + 1, n - k).cdf(grid)))) if k < n else 1.0
     power = min(ks_power_lower_bound(reps, level, disc),
                 binomial_power(reps, p_cov, (k + 1) / (n + 1), level, alternative="two-sided") if k < n else 1.0)
-    ok = ks.pvalue > level and region.contains(covered) and 1 - alpha <= p_cov < 1 - alpha + 1 / (n + 1)
+    # rank bracket 1 - alpha <= k/(n+1) < 1 - alpha + 1/(n+1) in exact arithmetic (no float rounding at the edges)
+    p_cov_q, one_minus_a = Fraction(k, n + 1), 1 - exact_fraction("alpha", alpha)
+    ok = ks.pvalue > level and region.contains(covered) and one_minus_a <= p_cov_q < one_minus_a + Fraction(1, n + 1)
     level_law = order_statistic_level_law(n, k)
     lo, hi = st.binomtest(covered, reps).proportion_ci(1 - level, method="exact")
     return Evidence(

@@ -1,15 +1,23 @@
 """The check registry: every claim's check, its per-tier parameters, and the subject kind it certifies.
 
-Checks register themselves with the :func:`check` decorator when their module (``lrtcheck.certify.checks.*``) is
-imported; :func:`load_all` imports every family.  A check id is the claim id, plus ``[variant]`` when one claim is
-checked in several configurations (``lrt.null.exact_gaussian[beta]``).
+Checks register themselves with the :func:`check` decorator when their topic module is imported; :func:`load_all`
+imports every module of the claims packages (``lrtcheck.claims.<family>.<topic>``, found by walking the package,
+in sorted order) and, while the families migrate, every legacy module left in ``lrtcheck.certify.checks``.  The
+engine names these packages by string and imports them at run time (plugin-style discovery): it has no import of
+a claims module, so the import contracts hold (docs/architecture.md).  The same discovery gives the mutants
+(``MUTANTS`` lists of the loaded modules, :func:`lrtcheck.certify.mutation.catalogue`).
+
+A check id is the claim id, plus ``[variant]`` when one claim is checked in several configurations
+(``lrt.null.exact_gaussian[beta]``).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import importlib
+import pkgutil
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Callable, Iterable, Mapping
 
 from .claims import Claim
@@ -24,23 +32,22 @@ __all__ = [
     "all_checks",
     "select",
     "load_all",
-    "CHECK_FAMILIES",
+    "discovered_modules",
+    "CLAIMS_PACKAGE",
+    "LEGACY_PACKAGE",
 ]
 
 TIERS = ("quick", "full")
-#: power each Monte Carlo check must reach against its stated defect, per tier (DESIGN section 2, "Power")
+#: power each Monte Carlo check must reach against its stated defect, per tier (docs/certification.md, "Power")
 TIER_POWER = {"quick": 0.9, "full": 0.99}
 
-CHECK_FAMILIES = (
-    "lrtcheck.certify.checks.stats_checks",
-    "lrtcheck.certify.checks.tabular_checks",
-    "lrtcheck.certify.checks.lrt_checks",
-    "lrtcheck.certify.checks.risk_checks",
-    "lrtcheck.certify.checks.csar_checks",
-    "lrtcheck.certify.checks.lecam_checks",
-)
+#: the root of the topic modules: one package per family, one module per group of claims
+CLAIMS_PACKAGE = "lrtcheck.claims"
+#: transition: the family modules not yet migrated (``<family>_checks.py``, ``_figures.py``, ``_mutants.py``)
+LEGACY_PACKAGE = "lrtcheck.certify.checks"
 
 _REGISTRY: dict[str, "CheckSpec"] = {}
+_MODULES: list[ModuleType] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,14 +139,33 @@ def check(
     return decorate
 
 
+def _walk(package: str) -> list[str]:
+    """Every module name under ``package`` (itself included), sorted; ``[]`` when the package does not exist."""
+    try:
+        pkg = importlib.import_module(package)
+    except ModuleNotFoundError as exc:
+        if exc.name != package:
+            raise
+        return []
+    names = [package]
+    for info in pkgutil.walk_packages(getattr(pkg, "__path__", []), prefix=package + "."):
+        names.append(info.name)
+    return sorted(set(names))
+
+
+def discovered_modules() -> list[ModuleType]:
+    """The topic modules of the claims packages, then the legacy modules, each group in sorted order (imported
+    once; their checks, figures and mutants register on import)."""
+    global _MODULES
+    if _MODULES is None:
+        names = _walk(CLAIMS_PACKAGE) + _walk(LEGACY_PACKAGE)
+        _MODULES = [importlib.import_module(n) for n in names]
+    return list(_MODULES)
+
+
 def load_all() -> dict[str, CheckSpec]:
-    """Import every check family (a family whose module does not exist yet is skipped) and return the registry."""
-    for name in CHECK_FAMILIES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    """Import every topic module (and the legacy modules) and return the registry."""
+    discovered_modules()
     return dict(_REGISTRY)
 
 

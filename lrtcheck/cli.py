@@ -51,8 +51,9 @@ def load_subject(spec: str):
 
 def _cmd_certify(args) -> int:
     from lrtcheck.certify.executors import make_executor
+    from lrtcheck.certify.figures import figures_of
     from lrtcheck.certify.registry import all_checks, select
-    from lrtcheck.certify.results import results_frame, write_results
+    from lrtcheck.certify.results import results_frame, write_figures, write_results
     from lrtcheck.certify.runner import run_checks
     from lrtcheck.report import write_report
     from lrtcheck.stats.seeds import resolve_root_seed
@@ -104,13 +105,15 @@ def _cmd_certify(args) -> int:
             bar.close()
     wall = time.perf_counter() - start
     if not args.no_figures:
-        from lrtcheck.report.figures import attach_figures
+        from lrtcheck.certify.figures import attach_figures
 
-        attach_figures(results)  # plot specs into evidence.details (small, JSON-able), before the rows are made
+        attach_figures(results)  # plot specs onto each result (small, JSON-able), for the figures sidecar
     df = results_frame([r.row() for r in results])
     out = Path(args.out)
     write_results(df, out)
-    write_report(df, out, figures=not args.no_figures)
+    sidecar = figures_of(results)
+    write_figures(sidecar, out)
+    write_report(df, out, figures=not args.no_figures, sidecar=sidecar)
     passed = sum(r.passed for r in results)
     errors = [r for r in results if r.evidence is None]
     print(f"{passed}/{len(results)} checks passed in {wall:.1f} s (tier {args.tier}, root seed {seed}); "
@@ -124,17 +127,19 @@ def _cmd_certify(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from lrtcheck.certify.results import read_results
+    from lrtcheck.certify.results import FIGURES_FILE, read_figures, read_results
     from lrtcheck.report import write_report
 
+    results_dir = Path(args.results) if Path(args.results).is_dir() else Path(args.results).parent
     try:
         df = read_results(args.results)
+        # the figures sidecar beside results.csv; results written before it existed carry their plots in details
+        sidecar = read_figures(results_dir) if (results_dir / FIGURES_FILE).exists() else None
     except Exception as exc:  # pandera SchemaError and friends: say what is wrong, exit 2
         print(f"lrtcheck report: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.out) if args.out else (Path(args.results) if Path(args.results).is_dir()
-                                            else Path(args.results).parent)
-    paths = write_report(df, out, figures=not args.no_figures)
+    out = Path(args.out) if args.out else results_dir
+    paths = write_report(df, out, figures=not args.no_figures, sidecar=sidecar)
     print(f"wrote {paths['markdown']} and {paths['html']}")
     return EXIT_OK
 

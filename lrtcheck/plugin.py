@@ -49,6 +49,7 @@ class GateSession:
         self.report_dir = report_dir
         self.rows: list[dict[str, Any]] = []
         self.results: list[Any] = []
+        self.figures: dict[str, dict[str, Any]] = {}  # the figures sidecar of the recorded rows
         self._budget = None
 
     @property
@@ -71,8 +72,8 @@ class GateSession:
         spec = get(check_id)
         result = run_check(spec, tier=self.tier, root_seed=self.seed, budget=self.budget, subject=subject,
                            device=self.device)
-        if self.report_dir:  # plot specs for the report, into evidence.details before the row is made
-            from lrtcheck.report.figures import attach_figures
+        if self.report_dir:  # plot specs for the report, onto the result (the figures sidecar)
+            from lrtcheck.certify.figures import attach_figures
 
             attach_figures([result])
         if not record:
@@ -82,6 +83,8 @@ class GateSession:
             row["check_id"] = f"{row['check_id']}@{type(subject).__name__}"
         self.rows.append(row)
         self.results.append(result)
+        if result.figures or result.finding:
+            self.figures[row["check_id"]] = {"plots": result.figures, "finding": result.finding}
         return result
 
 
@@ -119,6 +122,7 @@ def pytest_configure(config):
     )
     config.stash[_STASH] = session
     config._lrtcheck_worker_rows = []
+    config._lrtcheck_worker_figures = {}
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "lrtcheck-xdist")
 
@@ -132,9 +136,13 @@ class _XdistHooks:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error):
-        rows = getattr(node, "workeroutput", {}).get("lrtcheck_rows")
+        output = getattr(node, "workeroutput", {})
+        rows = output.get("lrtcheck_rows")
         if rows:
             node.config._lrtcheck_worker_rows.extend(json.loads(rows))
+        figures = output.get("lrtcheck_figures")
+        if figures:
+            node.config._lrtcheck_worker_figures.update(json.loads(figures))
 
 
 @pytest.fixture(scope="session")
@@ -162,16 +170,19 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if hasattr(config, "workeroutput"):  # an xdist worker: send rows to the controller
         config.workeroutput["lrtcheck_rows"] = json.dumps(gate.rows, default=str)
+        config.workeroutput["lrtcheck_figures"] = json.dumps(gate.figures, default=str)
         return
     rows = list(gate.rows) + list(getattr(config, "_lrtcheck_worker_rows", []))
     gate.merged_rows = rows
     if gate.report_dir and rows:
-        from lrtcheck.certify.results import results_frame, write_results
+        from lrtcheck.certify.results import results_frame, write_figures, write_results
         from lrtcheck.report import write_report
 
         df = results_frame(sorted(rows, key=lambda r: r["check_id"]))
+        figures = {**gate.figures, **getattr(config, "_lrtcheck_worker_figures", {})}
         write_results(df, gate.report_dir)
-        write_report(df, Path(gate.report_dir))
+        write_figures(figures, gate.report_dir)
+        write_report(df, Path(gate.report_dir), sidecar=figures)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

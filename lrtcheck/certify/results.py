@@ -1,14 +1,20 @@
-"""The results table: one row per check, validated by a pandera schema, written as ``results.csv``."""
+"""The results table: one row per check, validated by a pandera schema, written as ``results.csv``; and its
+figures sidecar ``figures.json``: ``{check_id: {"plots": [spec, ...], "finding": str}}`` (see
+:mod:`lrtcheck.certify.figures`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 import pandera.pandas as pa
 
-__all__ = ["RESULT_COLUMNS", "results_schema", "results_frame", "write_results", "read_results"]
+__all__ = ["RESULT_COLUMNS", "FIGURES_FILE", "results_schema", "results_frame", "write_results", "read_results",
+           "write_figures", "read_figures"]
+
+FIGURES_FILE = "figures.json"
 
 RESULT_COLUMNS = [
     "check_id", "claim", "statement", "source", "method", "expectation", "verdict", "passed", "n", "estimate",
@@ -83,3 +89,38 @@ def read_results(path) -> pd.DataFrame:
     for col in ("message", "target_defect"):
         df[col] = df[col].fillna("")
     return results_schema.validate(df)
+
+
+def write_figures(figures: Mapping[str, Mapping[str, Any]], out_dir) -> Path:
+    """Write the figures sidecar ``out_dir/figures.json`` (``{check_id: {"plots": [...], "finding": str}}``, as
+    :func:`lrtcheck.certify.figures.figures_of` makes it); an empty mapping writes ``{}``, so that a run without
+    figures leaves no stale ones behind."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / FIGURES_FILE
+    clean = {}
+    for cid, entry in figures.items():
+        plots, text = list(entry.get("plots", []) or []), str(entry.get("finding", "") or "")
+        if not isinstance(cid, str) or not cid:
+            raise ValueError(f"figures: check ids must be non-empty strings, got {cid!r}")
+        if plots or text:
+            clean[cid] = {"plots": plots, "finding": text}
+    path.write_text(json.dumps(clean, sort_keys=True, allow_nan=True), encoding="utf-8")
+    return path
+
+
+def read_figures(path) -> dict[str, dict[str, Any]]:
+    """Read the figures sidecar of a results directory (or the file itself); ``{}`` when there is none."""
+    p = Path(path)
+    if p.is_dir() or p.name == "results.csv":
+        p = (p if p.is_dir() else p.parent) / FIGURES_FILE
+    if not p.exists():
+        return {}
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{p}: not a figures sidecar ({exc})") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError(f"{p}: a figures sidecar maps check ids to {{'plots': [...], 'finding': str}}")
+    return {str(k): {"plots": list(v.get("plots", []) or []), "finding": str(v.get("finding", "") or "")}
+            for k, v in data.items()}

@@ -6,7 +6,7 @@ import json
 import math
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from lrtcheck.stats.budget import DEFAULT_TOTAL_FALSE_FAIL, ErrorBudget
@@ -47,7 +47,11 @@ def _takes_share(spec: CheckSpec) -> bool:
 
 @dataclass
 class CheckResult:
-    """The outcome of one check: evidence, whether it passed, and why not."""
+    """The outcome of one check: evidence, whether it passed, and why not.
+
+    ``figures`` (plot specs) and ``finding`` (the one-line finding of a ``fails`` claim) are filled by
+    :func:`lrtcheck.certify.figures.attach_figures` when a report is made; they never go into the evidence.
+    """
 
     spec: CheckSpec
     tier: str
@@ -58,6 +62,8 @@ class CheckResult:
     passed: bool
     seconds: float
     message: str = ""
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    finding: str = ""
 
     @property
     def check_id(self) -> str:

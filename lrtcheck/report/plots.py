@@ -1,7 +1,7 @@
-"""Figures for the report, drawn with matplotlib from the plot specifications that checks leave in their details.
+"""Figures for the report, drawn with matplotlib from the plot specifications of the figures sidecar.
 
-A check's ``details["plots"]`` is a list of specs (``lrtcheck.report.figures.attach_figures`` appends them from the
-figure builders); each spec is a small JSON-able dict with a ``kind``, a ``title`` and optionally a ``caption`` (one
+A report directory's ``figures.json`` maps each check id to its ``plots``, a list of specs built by the figure
+builders registered beside the checks (:mod:`lrtcheck.certify.figures`); each spec is a small JSON-able dict with a ``kind``, a ``title`` and optionally a ``caption`` (one
 sentence that tells the reader what to look for).  Every kind accepts ``xlabel``, ``ylabel``, ``logx``, ``logy``,
 ``hlines`` / ``vlines`` ([{"y"|"x": v, "label": str}], thin reference lines) and ``note`` (numbers appended to the
 caption in brackets).
@@ -29,14 +29,15 @@ from __future__ import annotations
 import base64
 import io
 import json
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["method_figures", "render_spec", "figure_caption", "pairs", "PLOT_KINDS"]
+from lrtcheck.certify.figures import PLOT_KINDS, pairs
 
-PLOT_KINDS = ("lines", "bars", "hist", "scatter", "table")
+__all__ = ["method_figures", "row_specs", "render_spec", "figure_caption", "pairs", "PLOT_KINDS"]
+
 _COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan",
            "tab:gray"]
 
@@ -52,17 +53,6 @@ def _fig_to_uri(fig) -> str:
 
 def _arr(v) -> np.ndarray:
     return np.asarray(v, dtype=float)
-
-
-def pairs(v) -> list[tuple[str, Any]]:
-    """Named data as ``[(name, values), ...]``: from a dict, or from a list of ``[name, values]`` pairs (the order-
-    preserving form that survives ``json.dumps(sort_keys=True)``)."""
-    if isinstance(v, dict):
-        return list(v.items())
-    if isinstance(v, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str)
-                                            for p in v):
-        return [(p[0], p[1]) for p in v]
-    return []
 
 
 def _named(v) -> dict:
@@ -232,20 +222,29 @@ def figure_caption(check_id: str, spec: dict[str, Any]) -> str:
     return text
 
 
-def method_figures(df: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
-    """``{method: [(caption, data_uri), ...]}`` for every plot spec found in the results' details.
+def row_specs(row, sidecar: Mapping[str, Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """The plot specs of one results row: from the figures sidecar, or, for results written before the sidecar
+    existed (``sidecar`` None), from the row's ``details["plots"]``."""
+    if sidecar is not None:
+        specs = (sidecar.get(row["check_id"]) or {}).get("plots", [])
+    else:
+        try:
+            details = json.loads(row["details"]) if isinstance(row["details"], str) else {}
+        except json.JSONDecodeError:
+            return []
+        specs = details.get("plots", []) if isinstance(details, dict) else []
+    return [s for s in (specs or []) if isinstance(s, dict)]
+
+
+def method_figures(df: pd.DataFrame, sidecar: Mapping[str, Mapping[str, Any]] | None = None
+                   ) -> dict[str, list[tuple[str, str]]]:
+    """``{method: [(caption, data_uri), ...]}`` for every plot spec of the results' figures.
 
     A spec that cannot be drawn (malformed data) is skipped: the report never fails for a figure.
     """
     out: dict[str, list[tuple[str, str]]] = {}
     for _, row in df.iterrows():
-        try:
-            details = json.loads(row["details"]) if isinstance(row["details"], str) else {}
-        except json.JSONDecodeError:
-            continue
-        for spec in details.get("plots", []) or []:
-            if not isinstance(spec, dict):
-                continue
+        for spec in row_specs(row, sidecar):
             try:
                 uri = render_spec(spec)
             except Exception:  # noqa: BLE001 - a malformed spec must not break the report

@@ -1,4 +1,5 @@
-"""Markdown and HTML writers for a results table (the HTML is one self-contained page that opens from disk)."""
+"""Markdown and HTML writers for a results table and its figures sidecar (the HTML is one self-contained page that
+opens from disk)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 from pathlib import Path
 
 import pandas as pd
+
+from lrtcheck.certify.results import FIGURES_FILE, read_figures
 
 __all__ = ["write_report", "verdict_table_markdown", "summary_line"]
 
@@ -66,11 +69,14 @@ def _details(row) -> dict:
     return d if isinstance(d, dict) else {}
 
 
-def _finding(row) -> str:
-    """What the check found (``details["finding"]``, else its message, else estimate vs bound)."""
-    d = _details(row)
-    if d.get("finding"):
-        return str(d["finding"])
+def _finding(row, sidecar=None) -> str:
+    """What the check found (its sidecar ``finding``, else its message, else estimate vs bound)."""
+    if sidecar is not None:
+        found = (sidecar.get(row["check_id"]) or {}).get("finding")
+    else:
+        found = _details(row).get("finding")
+    if found:
+        return str(found)
     if row["message"]:
         return str(row["message"])
     return f"estimate {_fmt(row['estimate'])} against bound {_fmt(row['bound'])}."
@@ -92,7 +98,7 @@ def verdict_table_markdown(df: pd.DataFrame) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def _markdown(df: pd.DataFrame) -> str:
+def _markdown(df: pd.DataFrame, sidecar=None) -> str:
     out = ["# lrtcheck certification report", "", summary_line(df), ""]
     failing_claims = _paper_errors(df)
     if len(failing_claims):
@@ -102,7 +108,7 @@ def _markdown(df: pd.DataFrame) -> str:
         for _, r in failing_claims.iterrows():
             status = "reproduced" if r["passed"] else "**NOT reproduced**"
             out.append(f"- `{r['check_id']}` ({r['source']}) — *claim:* {r['statement']} *Found ({status}):* "
-                       f"{_finding(r)}")
+                       f"{_finding(r, sidecar)}")
         out.append("")
     out += ["Figures for every method are in `index.html` (self-contained).", ""]
     for method, group in _by_method(df):
@@ -115,7 +121,7 @@ def _markdown(df: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = None) -> str:
+def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = None, sidecar=None) -> str:
     figures = figures or {}
     esc = html.escape
     parts = [
@@ -143,7 +149,7 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
             cls = "pass" if r["passed"] else "fail"
             parts.append(f"<tr class='{cls}'><td><code>{esc(r['check_id'])}</code></td>"
                          f"<td>{esc(r['statement'])}</td><td>{esc(r['source'])}</td>"
-                         f"<td>{'yes' if r['passed'] else '<b>NO</b>'}</td><td>{esc(_finding(r))}</td></tr>")
+                         f"<td>{'yes' if r['passed'] else '<b>NO</b>'}</td><td>{esc(_finding(r, sidecar))}</td></tr>")
         parts.append("</table>")
     for method, group in _by_method(df):
         parts.append(f"<h2 id='{esc(method)}'>{esc(_METHOD_TITLES.get(method, method))}</h2>")
@@ -170,7 +176,7 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
                 f"<td>{_fmt(r['false_fail_rate'])}</td><td>{_fmt(r['power'])}</td><td>{esc(r['target_defect'])}</td>"
                 f"<td>{int(r['seed'])}</td><td>{_fmt(r['seconds'], 3)}</td></tr>")
         parts.append("</table>")
-        for tbl in _tables(group):
+        for tbl in _tables(group, sidecar):
             parts.append(tbl)
     parts.append(
         "<script>window.addEventListener('error',function(e){document.body.dataset.errors="
@@ -182,19 +188,15 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
     return "\n".join(parts)
 
 
-def _tables(group: pd.DataFrame) -> list[str]:
-    """HTML tables from ``details["plots"]`` specs of kind ``table``."""
-    import json
+def _tables(group: pd.DataFrame, sidecar=None) -> list[str]:
+    """HTML tables from the plot specs of kind ``table``."""
+    from .plots import row_specs
 
     esc = html.escape
     out = []
     for _, r in group.iterrows():
-        try:
-            details = json.loads(r["details"])
-        except (TypeError, ValueError):
-            continue
-        for spec in details.get("plots", []) or []:
-            if isinstance(spec, dict) and spec.get("kind") == "table":
+        for spec in row_specs(r, sidecar):
+            if spec.get("kind") == "table":
                 head = "".join(f"<th>{esc(str(c))}</th>" for c in spec.get("columns", []))
                 body = "".join("<tr>" + "".join(f"<td>{esc(_fmt(v) if isinstance(v, float) else str(v))}</td>"
                                                 for v in row) + "</tr>" for row in spec.get("rows", []))
@@ -203,20 +205,27 @@ def _tables(group: pd.DataFrame) -> list[str]:
     return out
 
 
-def write_report(df: pd.DataFrame, out_dir, *, figures: bool = True) -> dict[str, Path]:
-    """Write ``index.md`` and ``index.html`` for a validated results frame into ``out_dir``."""
+_READ = object()
+
+
+def write_report(df: pd.DataFrame, out_dir, *, figures: bool = True, sidecar=_READ) -> dict[str, Path]:
+    """Write ``index.md`` and ``index.html`` for a validated results frame into ``out_dir``.
+
+    ``sidecar`` is the figures sidecar (``{check_id: {"plots": [...], "finding": str}}``); by default it is read
+    from ``out_dir/figures.json``.  ``sidecar=None`` (or no ``figures.json``) reads results written before the
+    sidecar existed, whose plots are in their ``details``.  ``figures=False`` draws no plots.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if sidecar is _READ:
+        sidecar = read_figures(out) if (out / FIGURES_FILE).exists() else None
     figs = {}
     if figures:
-        try:
-            from .plots import method_figures
-        except ImportError:
-            method_figures = None
-        if method_figures is not None:
-            figs = method_figures(df)
+        from .plots import method_figures
+
+        figs = method_figures(df, sidecar)
     md = out / "index.md"
-    md.write_text(_markdown(df), encoding="utf-8")
+    md.write_text(_markdown(df, sidecar), encoding="utf-8")
     page = out / "index.html"
-    page.write_text(_html(df, figs), encoding="utf-8")
+    page.write_text(_html(df, figs, sidecar), encoding="utf-8")
     return {"markdown": md, "html": page}

@@ -137,3 +137,42 @@ def test_cli_exit_codes(tmp_path, capsys):
     assert cli_main(["report", str(tmp_path / "missing")]) == 2
     assert cli_main(["report", str(tmp_path), "--no-figures"]) == 0
     assert cli_main(["list"]) == 0
+
+
+def test_evidence_is_frozen_and_its_details_read_only():
+    ev = Evidence(verdict="holds", details={"a": [1, 2], "b": {"c": 1.0}}, artifacts={"x": np.arange(3.0)})
+    with pytest.raises(Exception):
+        ev.verdict = "violated"  # type: ignore[misc]
+    for mutate in (lambda: ev.details.__setitem__("a", 0), lambda: ev.details["a"].append(3),
+                   lambda: ev.details["b"].update(c=2.0), lambda: ev.artifacts["x"].__setitem__(0, 9.0)):
+        with pytest.raises((TypeError, ValueError)):
+            mutate()
+    import json
+    import pickle
+
+    assert json.loads(json.dumps(ev.details)) == {"a": [1, 2], "b": {"c": 1.0}}
+    assert isinstance(ev.details, dict) and isinstance(ev.details["a"], list)
+    assert pickle.loads(pickle.dumps(ev)).details == ev.details
+
+
+def test_evidence_from_decision_carries_the_decision_and_its_design():
+    from lrtcheck.stats.decisions import binomial_count_decision, bonferroni, exact_decision, split_share
+
+    share = 1e-3
+    count = binomial_count_decision(70, 100, 0.7, split_share(share, 2), defect_rate=0.9, target_defect="bias")
+    other = binomial_count_decision(20, 100, 0.25, split_share(share, 2), defect_rate=0.5)
+    joint = bonferroni([count, other, exact_decision(True)], share)
+    ev = Evidence.from_decision(joint, details={"k": 1}, design_n=200)
+    assert (ev.verdict, ev.n, ev.estimate, ev.lower, ev.upper, ev.bound, ev.p_value) == (
+        "holds", 100, 0.7, count.lower, count.upper, 0.7, joint.p_value)
+    d = ev.design
+    assert (d.false_fail_rate, d.target_defect, d.defect_size, d.power, d.n) == (
+        share, "bias", count.defect_size, min(count.power, other.power), 200)
+    assert ev.decision is joint and ev.details == {"k": 1} and ev.message == ""
+    assert run_check(_spec(lambda ctx: Evidence.from_decision(joint)), budget=BUDGET).passed
+    exact = Evidence.from_decision(exact_decision(False, estimate=2.0, bound=0.0, message="two mismatches"))
+    assert exact.design is None and exact.verdict == "violated" and exact.message == "two mismatches"
+    with pytest.raises(TypeError, match="overrides"):
+        Evidence.from_decision(joint, p_value=0.5)
+    with pytest.raises(ValueError, match="exceeds the share"):
+        Evidence.from_decision(joint, false_fail_rate=2 * share)

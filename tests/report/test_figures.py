@@ -1,4 +1,5 @@
-"""Figure builders: valid plot specs from real quick-tier runs, robustness to missing data, and the report they make."""
+"""Figure builders: valid plot specs from real quick-tier runs, attached to the results (never to the evidence),
+robustness to missing data, the figures sidecar and the report they make."""
 
 import json
 import re
@@ -12,7 +13,7 @@ from hypothesis import strategies as hs
 
 from lrtcheck.certify import Evidence, run_checks, select
 from lrtcheck.certify.registry import all_checks, get
-from lrtcheck.report.figures import attach_figures, build_figures, registered, validate_spec
+from lrtcheck.certify.figures import attach_figures, build_figures, registered, validate_spec
 from lrtcheck.report.plots import render_spec
 
 # fast quick-tier checks (well under 2 s each) covering every per-check and group builder but the slow ones below
@@ -47,16 +48,13 @@ def fast_results():
     return {r.check_id: r for r in res}
 
 
-def _image_specs(result):
-    return [s for s in result.evidence.details.get("plots", []) if s["kind"] != "table"]
-
-
 @pytest.mark.parametrize("check_id", FAST)
 def test_builder_makes_valid_renderable_specs_from_a_real_run(fast_results, check_id):
     res = fast_results[check_id]
     assert res.passed, res.describe()
-    specs = res.evidence.details.get("plots", [])
+    specs = res.figures
     assert bool(specs) != (check_id in GROUP_ONLY), f"figures of {check_id}: {[s['title'] for s in specs]}"
+    assert "plots" not in res.evidence.details and "finding" not in res.evidence.details
     for spec in specs:
         assert validate_spec(spec) == [], spec.get("title")
         json.dumps(spec)  # JSON-able as attached (numpy converted)
@@ -69,48 +67,44 @@ def test_builder_makes_valid_renderable_specs_from_a_real_run(fast_results, chec
 
 def test_group_figures_attach_once_to_the_first_member(fast_results):
     for anchor, title in GROUP_ANCHORS.items():
-        titles = [s["title"] for s in fast_results[anchor].evidence.details["plots"]]
+        titles = [s["title"] for s in fast_results[anchor].figures]
         assert any(t.startswith(title) for t in titles), (anchor, titles)
     covered = [r for r in fast_results.values()
-               if any(s["title"].startswith("Coverage per calibrator") for s in r.evidence.details.get("plots", []))]
+               if any(s["title"].startswith("Coverage per calibrator") for s in r.figures)]
     assert [r.check_id for r in covered] == ["csar.conformal.coverage"]
-    cov = next(s for s in covered[0].evidence.details["plots"] if s["title"].startswith("Coverage per calibrator"))
+    cov = next(s for s in covered[0].figures if s["title"].startswith("Coverage per calibrator"))
     assert len(cov["labels"]) == 5  # conformal, weighted and unweighted under shift, per-cell CP, Venn-Abers
-    rel = next(s for s in fast_results["csar.logit.coverage.conformal"].evidence.details["plots"]
+    rel = next(s for s in fast_results["csar.logit.coverage.conformal"].figures
                if s["title"].startswith("Reliability"))
     assert [p["label"] for p in rel["points"]] == ["conformal", "none"]
 
 
-def test_attach_is_idempotent_and_keeps_foreign_specs(fast_results):
+def test_attach_is_idempotent_and_leaves_the_evidence_alone(fast_results):
     res = fast_results["lecam.tv.exact"]
-    foreign = {"kind": "bars", "title": "from the check itself", "labels": ["a"], "values": [1.0]}
-    res.evidence.details["plots"].append(foreign)
-    n = len(res.evidence.details["plots"])
+    before, details = list(res.figures), dict(res.evidence.details)
     attach_figures([res], strict=True)
     attach_figures([res], strict=True)
-    plots = res.evidence.details["plots"]
-    assert len(plots) == n and foreign in plots
+    assert res.figures == before and dict(res.evidence.details) == details
 
 
 def test_findings_only_for_claims_the_papers_get_wrong(fast_results):
     for cid, r in fast_results.items():
         if r.spec.claim.expectation == "fails":
-            assert r.evidence.details.get("finding"), cid
+            assert r.finding, cid
         else:
-            assert "finding" not in r.evidence.details, cid
+            assert r.finding == "", cid
 
 
-def test_every_builder_pattern_names_a_registered_check():
-    ids = {s.check_id for s in all_checks("quick")} | {s.check_id for s in all_checks("full")}
-    from fnmatch import fnmatchcase
+def _every_spec():
+    return {s.check_id: s for s in all_checks("quick") + all_checks("full")}
 
-    for pattern, name, _ in registered():
-        assert any(fnmatchcase(i, p) for i in ids for p in pattern.split("|")), (pattern, name)
+
+def test_every_builder_targets_a_registered_and_tested_check():
+    specs = _every_spec()
     tested = set(FAST) | set(SLOW) | SYNTHETIC
-    for pattern, name, group in registered():
-        if pattern == "*":
-            continue
-        assert any(fnmatchcase(i, p) for i in tested for p in pattern.split("|")), (pattern, name)
+    for b in registered():
+        assert any(b.applies_to(s) for s in specs.values()), b.name
+        assert any(b.applies_to(specs[i]) for i in tested), b.name
 
 
 @pytest.mark.parametrize("check_id", sorted(SYNTHETIC))
@@ -129,7 +123,7 @@ def test_slow_builders_from_real_runs():
     attach_figures(res, strict=True)
     for r in res:
         assert r.passed, r.describe()
-        specs = r.evidence.details.get("plots", [])
+        specs = r.figures
         assert specs and all(validate_spec(s) == [] for s in specs), r.check_id
         for s in specs:
             render_spec(s)
@@ -142,8 +136,9 @@ class _Res:
 
 
 def _patterns():
-    return sorted({p.replace("*", "x").replace("[", "").replace("]", "") for pat, _, _ in registered()
-                   for p in pat.split("|")})
+    """Ids that every builder targets: the registered checks it applies to, and ids made from its patterns."""
+    made = {p.replace("*", "x").replace("[", "").replace("]", "") for b in registered() for p in b.patterns}
+    return sorted(made | {cid for cid, s in _every_spec().items() if any(b.applies_to(s) for b in registered())})
 
 
 def test_attach_never_breaks_on_missing_data():
@@ -152,7 +147,7 @@ def test_attach_never_breaks_on_missing_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing key is a silent skip, not even a warning
         attach_figures(res)
-    assert all(not r.evidence.details.get("plots") for r in res if r.evidence is not None)
+    assert all(not r.figures for r in res)
 
 
 _json = hs.recursive(hs.none() | hs.booleans() | hs.floats(allow_nan=True) | hs.integers(-5, 5) | hs.text(max_size=3),
@@ -177,7 +172,7 @@ def test_attach_never_breaks_on_malformed_data(details, est):
         warnings.simplefilter("ignore")
         attach_figures(res)
     for r in res:
-        for spec in r.evidence.details.get("plots", []):
+        for spec in r.figures:
             assert validate_spec(spec) == []
 
 
@@ -207,9 +202,18 @@ def test_certify_report_has_the_expected_figures(cli_report):
     import pandas as pd
 
     df = pd.read_csv(cli_report / "results.csv")
-    plots = {r.check_id: json.loads(r.details).get("plots", []) for r in df.itertuples()}
+    assert all("plots" not in json.loads(r.details) for r in df.itertuples())  # figures live in the sidecar
+    sidecar = json.loads((cli_report / "figures.json").read_text())
+    plots = {cid: entry["plots"] for cid, entry in sidecar.items()}
     assert all(plots[c] for c in CLI_CHECKS)
     assert all(len(json.dumps(p)) < 20000 for p in plots.values())  # small: counts and curves, never raw samples
+
+
+def test_report_command_rebuilds_the_figures_from_the_sidecar(cli_report, tmp_path):
+    from lrtcheck.cli import main
+
+    assert main(["report", str(cli_report), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "index.html").read_text().count("<figure>") == CLI_FIGURES
 
 
 def test_certify_no_figures(tmp_path):
@@ -217,6 +221,7 @@ def test_certify_no_figures(tmp_path):
 
     assert main(["certify", "--out", str(tmp_path), "--quiet", "--no-figures", "--check", "lrt.ump"]) == 0
     assert "<figure>" not in (tmp_path / "index.html").read_text()
+    assert json.loads((tmp_path / "figures.json").read_text()) == {}  # no stale figures left behind
 
 
 def test_plugin_gate_attaches_figures_only_with_a_report(tmp_path):
@@ -226,8 +231,8 @@ def test_plugin_gate_attaches_figures_only_with_a_report(tmp_path):
     without = GateSession("quick", 7, 1e-3, None, None)
     with_report.run("lecam.tv.exact")
     without.run("lecam.tv.exact")
-    assert json.loads(with_report.rows[0]["details"])["plots"]
-    assert "plots" not in json.loads(without.rows[0]["details"])
+    assert with_report.figures["lecam.tv.exact"]["plots"] and not without.figures
+    assert "plots" not in json.loads(with_report.rows[0]["details"])
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

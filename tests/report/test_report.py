@@ -15,17 +15,8 @@ from lrtcheck.stats import ErrorBudget
 
 def _frame():
     def f(ctx):
-        plots = [
-            {"kind": "lines", "title": "Type-I vs alpha", "x": [0.01, 0.05, 0.1], "series": {"realized": [0.011, 0.05, 0.098]},
-             "band": {"lower": [0.0, 0.03, 0.08], "upper": [0.03, 0.07, 0.12]}, "reference": {"alpha": [0.01, 0.05, 0.1]}},
-            {"kind": "bars", "title": "coverage", "labels": ["a", "b"], "values": [0.9, 0.7], "target": 0.9},
-            {"kind": "hist", "title": "H0", "edges": [0, 1, 2, 3], "counts": [1, 5, 2],
-             "density_x": [0, 1.5, 3], "density_y": [0.1, 0.5, 0.1]},
-            {"kind": "scatter", "title": "Pareto", "points": [{"label": "LRT", "x": [0.01, 0.02], "y": [1, 2]}]},
-            {"kind": "table", "title": "tbl", "columns": ["a", "b"], "rows": [[1, 0.25]]},
-        ]
         return Evidence(verdict="holds", n=10, estimate=0.1, lower=0.0, upper=0.2,
-                        design=ctx.design("d", 0.1, 1.0, 10), details={"plots": plots})
+                        design=ctx.design("d", 0.1, 1.0, 10))
 
     claim = Claim(id="demo.report", source="test", statement="demo <b>escaped</b>")
     spec = CheckSpec(check_id="demo.report", claim=claim, func=f)
@@ -33,8 +24,20 @@ def _frame():
     return results_frame([res.row()])
 
 
+PLOTS = [
+    {"kind": "lines", "title": "Type-I vs alpha", "x": [0.01, 0.05, 0.1], "series": {"realized": [0.011, 0.05, 0.098]},
+     "band": {"lower": [0.0, 0.03, 0.08], "upper": [0.03, 0.07, 0.12]}, "reference": {"alpha": [0.01, 0.05, 0.1]}},
+    {"kind": "bars", "title": "coverage", "labels": ["a", "b"], "values": [0.9, 0.7], "target": 0.9},
+    {"kind": "hist", "title": "H0", "edges": [0, 1, 2, 3], "counts": [1, 5, 2],
+     "density_x": [0, 1.5, 3], "density_y": [0.1, 0.5, 0.1]},
+    {"kind": "scatter", "title": "Pareto", "points": [{"label": "LRT", "x": [0.01, 0.02], "y": [1, 2]}]},
+    {"kind": "table", "title": "tbl", "columns": ["a", "b"], "rows": [[1, 0.25]]},
+]
+SIDECAR = {"demo.report": {"plots": PLOTS, "finding": ""}}
+
+
 def test_report_writes_markdown_and_self_contained_html(tmp_path):
-    paths = write_report(_frame(), tmp_path)
+    paths = write_report(_frame(), tmp_path, sidecar=SIDECAR)
     page = paths["html"].read_text()
     md = paths["markdown"].read_text()
     assert "demo.report" in md and "1/1 checks passed" in md
@@ -43,6 +46,18 @@ def test_report_writes_markdown_and_self_contained_html(tmp_path):
     assert page.count("data:image/png;base64,") == 4
     assert "&lt;b&gt;escaped&lt;/b&gt;" in page  # statements are escaped
     assert "<th>a</th><th>b</th>" in page
+
+
+def test_report_reads_the_sidecar_beside_the_results_and_legacy_details(tmp_path):
+    from lrtcheck.certify.results import write_figures
+
+    df = _frame()
+    write_figures(SIDECAR, tmp_path)
+    assert write_report(df, tmp_path)["html"].read_text().count("data:image/png;base64,") == 4
+    legacy = df.copy()  # results written before the sidecar: plots inside details
+    legacy.loc[0, "details"] = json.dumps({"plots": PLOTS})
+    page = write_report(legacy, tmp_path / "old", sidecar=None)["html"].read_text()
+    assert page.count("data:image/png;base64,") == 4
 
 
 def test_every_plot_kind_renders():

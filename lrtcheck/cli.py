@@ -206,16 +206,13 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_mutants(args) -> int:
-    try:
-        from lrtcheck.mutants import cli_main
-    except ImportError:
-        print("lrtcheck mutants: the mutant catalogue is not available in this build", file=sys.stderr)
-        return EXIT_USAGE
-    return cli_main(args)
+    from lrtcheck.certify.kill_matrix import run_cli
+
+    return run_cli(args)
 
 
 def _cmd_flake(args) -> int:
-    from lrtcheck.mutants.flake import run_flake_cli
+    from lrtcheck.certify.flake import run_flake_cli
 
     return run_flake_cli(args)
 

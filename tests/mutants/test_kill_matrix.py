@@ -8,9 +8,8 @@ import os
 
 import pytest
 
-from lrtcheck.mutants import catalogue, patched
-from lrtcheck.mutants.engine import Mutant, resolve_target
-from lrtcheck.mutants.matrix import KILL_RATE_FLOOR, kill_matrix
+from lrtcheck.certify.kill_matrix import KILL_RATE_FLOOR, kill_matrix
+from lrtcheck.certify.mutation import Mutant, catalogue, patched, resolve_target
 
 
 def _ci_subset():

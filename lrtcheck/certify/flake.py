@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
+
+from lrtcheck.stats import clopper_pearson
+from lrtcheck.stats.decisions import proportion_interval
 
 __all__ = ["flake_runs", "calibration_table", "run_flake_cli", "LEVELS"]
 
@@ -24,8 +26,8 @@ LEVELS = (0.001, 0.01, 0.05, 0.1)
 
 def flake_runs(patterns, runs: int, *, tier: str = "quick", root: int = 0, progress=None) -> pd.DataFrame:
     """Run the matching ``holds`` checks under ``runs`` independent root seeds; one row per (run, check)."""
-    from lrtcheck.certify.registry import select
-    from lrtcheck.certify.runner import run_checks
+    from .registry import select
+    from .runner import run_checks
 
     specs = [s for s in select(patterns, tier=tier) if s.stochastic and s.claim.expectation == "holds"]
     seeds = np.random.SeedSequence(root).generate_state(runs, dtype=np.uint32)
@@ -51,7 +53,7 @@ def calibration_table(frame: pd.DataFrame, confidence: float = 0.99) -> pd.DataF
             n = int(valid.size)
             if n == 0:
                 continue
-            lo = st.beta.ppf(1 - confidence, k, n - k + 1) if k > 0 else 0.0  # one-sided lower bound
+            lo = clopper_pearson(k, n, 2 * (1 - confidence))[0]  # one-sided lower bound at `confidence`
             out.append({"check_id": cid, "level": x, "runs": n, "count": k, "frequency": k / n,
                         "lower_bound": float(lo), "refuted": bool(lo > x),
                         "failed_runs": int((~g["passed"]).sum())})
@@ -67,10 +69,10 @@ def run_flake_cli(args) -> int:
     table = calibration_table(frame)
     failed_runs = int(frame.groupby("run")["passed"].apply(lambda s: (~s).any()).sum())
     budget = float(frame.groupby("check_id")["false_fail_rate"].first().sum())
-    bound = st.binomtest(failed_runs, args.runs).proportion_ci(0.99, method="exact")
+    low, high = proportion_interval(failed_runs, args.runs, 0.99)
     print(table.to_string(index=False))
     print(f"\n{failed_runs}/{args.runs} runs had a failed check; declared false-fail probability of these checks "
-          f"together {budget:.2e}; exact 99% interval of the failed-run rate [{bound.low:.2e}, {bound.high:.2e}]")
+          f"together {budget:.2e}; exact 99% interval of the failed-run rate [{low:.2e}, {high:.2e}]")
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -80,4 +82,4 @@ def run_flake_cli(args) -> int:
     if len(refuted):
         print("super-uniformity refuted for:\n" + refuted.to_string(index=False), file=sys.stderr)
         return 1
-    return 0 if bound.low <= budget else 1
+    return 0 if low <= budget else 1

@@ -7,11 +7,15 @@ The killing checks are the exact ``risk.*`` checks (closed forms, no sampling; a
 Monte Carlo checks ``risk.kernel.stable_marginal`` and ``risk.target.unbiased`` (about a second each): those
 mutants are ``ci``.  Mutants of the reverse samplers are seen only by ``risk.learned.gaussian`` (trains models,
 about a minute): they are not ``ci``.
+
+Transition module (moved unchanged from ``lrtcheck/mutants/``): the risk migration moves each mutant into the topic
+module of ``lrtcheck/claims/risk/`` whose checks must kill it, as an edit of the original (``source_edit`` or
+``wrapper``), and deletes this file.
 """
 
 from __future__ import annotations
 
-from .engine import Mutant, source_edit as _edit
+from lrtcheck.certify.mutation import Mutant, source_edit as _edit
 
 _PSI = "lrtcheck.risk.psi"
 _KER = "lrtcheck.risk.kernels"

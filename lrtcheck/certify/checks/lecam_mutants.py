@@ -4,6 +4,10 @@ and the exact risk.
 Each mutant patches the function where the bug would live and names the ``lecam.*`` checks that should fail under
 it.  The killing checks are exact (no sampling) and take about a second, so every mutant is ``ci``.
 ``lecam.tightness`` (a measured report) is never named: it cannot fail on a wrong number, only on a non-finite one.
+
+Transition module (moved unchanged from ``lrtcheck/mutants/``): the lecam migration moves each mutant into the topic
+module of ``lrtcheck/claims/lecam/`` whose checks must kill it, as an edit of the original (``source_edit`` or
+``wrapper``), and deletes this file.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import dataclasses
 
 import numpy as np
 
-from .engine import Mutant
+from lrtcheck.certify.mutation import Mutant
 
 _DIV = "lrtcheck.lecam.divergences"
 _INST = "lrtcheck.lecam.instances"

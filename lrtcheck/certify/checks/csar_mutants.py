@@ -2,6 +2,10 @@
 
 Each mutant patches the function where the bug would live (the method's module) and names the ``csar.*`` checks that
 should fail under it.  Mutants tagged ``ci`` have killing checks that take a few seconds in the quick tier.
+
+Transition module (moved unchanged from ``lrtcheck/mutants/``): the csar migration moves each mutant into the topic
+module of ``lrtcheck/claims/csar/`` whose checks must kill it, as an edit of the original (``source_edit`` or
+``wrapper``), and deletes this file.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import math
 
 import numpy as np
 
-from .engine import Mutant
+from lrtcheck.certify.mutation import Mutant
 
 # ----------------------------------------------------------------------------------------------- Venn-Abers
 

@@ -5,12 +5,16 @@ usually a *source edit*: the original function's source is read with :mod:`inspe
 (the snippet must occur exactly once, so a mutant whose code has moved fails loudly instead of silently becoming the
 original), and the edited function is compiled in the original module's namespace.  No file is rewritten; the engine
 installs the compiled function in place of the original for the duration of the run.
+
+Transition module (moved unchanged from ``lrtcheck/mutants/``): the lrt migration moves each mutant into the topic
+module of ``lrtcheck/claims/lrt/`` whose checks must kill it, as an edit of the original (``source_edit`` or
+``wrapper``), and deletes this file.
 """
 
 from __future__ import annotations
 
 
-from .engine import Mutant, source_edit as _edit
+from lrtcheck.certify.mutation import Mutant, source_edit as _edit
 
 _RUN_CHUNK = "lrtcheck.lrt.sampler:LRTSampler._run_chunk"
 _CALIBRATE = "lrtcheck.lrt.calibration:calibrate_threshold"

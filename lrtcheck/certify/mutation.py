@@ -1,23 +1,34 @@
-"""Applying a mutant: patch a named function at run time (no file is rewritten) and run the checks it should fail.
+"""The mutation engine: realistic bugs applied at run time (no file is rewritten), and the checks that must fail.
+
+A mutant lives in the topic module whose checks must kill it (``MUTANTS = [Mutant(...), ...]``); :func:`catalogue`
+collects the ``MUTANTS`` of every module the registry discovers.  A mutant is an *edit* of the original, never a
+copy of its body:
+
+* :func:`source_edit` replaces one exact snippet of the target's source (it must occur exactly once, so a mutant
+  whose code has moved fails loudly instead of silently becoming the original) and compiles the edited function in
+  the original module's namespace;
+* :func:`wrapper` alters a call's inputs or its output around the untouched original.
 
 ``target`` names ``package.module:function`` or ``package.module:Class.method``.  Because checks and methods import
 functions by name (``from lrtcheck.stats import conformal_rank``), a function mutant is patched in *every* loaded
 module of the project that holds a reference to the original object, so the mutant is seen wherever the function is
-called.
+called.  ``lrtcheck mutants`` runs the kill matrix (:mod:`lrtcheck.certify.kill_matrix`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import inspect
-import textwrap
 import sys
+import textwrap
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-__all__ = ["Mutant", "source_edit", "patched", "resolve_target", "MutantOutcome", "run_mutant", "PROJECT_PREFIXES"]
+__all__ = ["Mutant", "source_edit", "wrapper", "patched", "resolve_target", "MutantOutcome", "run_mutant", "catalogue",
+           "PROJECT_PREFIXES"]
 
 PROJECT_PREFIXES = ("lrtcheck", "tabular_envs", "properties")
 
@@ -31,7 +42,8 @@ class Mutant:
     id : short identifier (``stats.rank_float``).
     target : ``module:function`` or ``module:Class.method`` to replace.
     story : one line: how such a bug happens in real code.
-    make : ``make(original) -> replacement`` (the replacement may call the original).
+    make : ``make(original) -> replacement``: :func:`source_edit` or :func:`wrapper` (the replacement may call the
+        original).
     checks : check-id patterns the mutant is run against (the checks that should kill it).
     survives : if the mutant is known to survive, the reason (documented, not hidden).
     """
@@ -106,8 +118,8 @@ class MutantOutcome:
 
 def run_mutant(mutant: Mutant, *, tier: str = "quick", seed=None, specs: Iterable | None = None) -> MutantOutcome:
     """Run the checks matching ``mutant.checks`` with the mutant applied; killed iff any check does not pass."""
-    from lrtcheck.certify.registry import load_all, select
-    from lrtcheck.certify.runner import run_checks
+    from .registry import load_all, select
+    from .runner import run_checks
 
     load_all()  # import every family first, so their by-name imports are patched too
     specs = list(specs) if specs is not None else select(mutant.checks, tier=tier)
@@ -156,3 +168,46 @@ def source_edit(*pairs: tuple[str, str]):
         return property(new_fn) if is_prop else new_fn
 
     return make
+
+
+def wrapper(*, inputs: Callable[..., tuple[tuple, dict]] | None = None,
+            output: Callable[..., Any] | None = None):
+    """``make`` for a bug in how a function is called or in what is done with its result.
+
+    ``inputs(*args, **kwargs) -> (args, kwargs)`` rewrites the arguments the original receives (``two_sided=True``
+    passed as ``False``); ``output(result, *args, **kwargs)`` rewrites the result it returns, given the call's
+    arguments (a square root forgotten, two outputs swapped).  The original runs untouched in between.
+    """
+    if inputs is None and output is None:
+        raise ValueError("wrapper needs inputs=, output= or both")
+
+    def make(original):
+        @functools.wraps(original)
+        def mutated(*args, **kwargs):
+            call_args, call_kwargs = (args, kwargs) if inputs is None else inputs(*args, **kwargs)
+            result = original(*call_args, **call_kwargs)
+            return result if output is None else output(result, *args, **kwargs)
+
+        return mutated
+
+    return make
+
+
+def catalogue() -> list[Mutant]:
+    """Every mutant: the ``MUTANTS`` lists of the modules the registry discovers (topic modules first, then the
+    legacy modules), in discovery order."""
+    from .registry import discovered_modules
+
+    out: list[Mutant] = []
+    for module in discovered_modules():
+        mutants = getattr(module, "MUTANTS", None)
+        if mutants is None:
+            continue
+        if not all(isinstance(m, Mutant) for m in mutants):
+            raise ValueError(f"{module.__name__}.MUTANTS must hold Mutant objects")
+        out.extend(mutants)
+    ids = [m.id for m in out]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"duplicate mutant ids: {dup}")
+    return out

@@ -2,7 +2,7 @@
 
 import math
 
-from .engine import Mutant
+from lrtcheck.certify.mutation import Mutant
 
 
 def _rank_float(orig):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .engine import MutantOutcome, run_mutant
+from .mutation import MutantOutcome, catalogue, run_mutant
 
 __all__ = ["kill_matrix", "KILL_RATE_FLOOR", "run_cli"]
 
@@ -17,8 +17,8 @@ KILL_RATE_FLOOR = 0.95
 
 def kill_matrix(mutants, *, tier: str = "quick", seed=None, progress=None):
     """Return ``(baseline_failures, outcomes, frame)``; ``frame`` has one row per mutant and check."""
-    from lrtcheck.certify.registry import select
-    from lrtcheck.certify.runner import run_checks
+    from .registry import select
+    from .runner import run_checks
 
     patterns = sorted({p for m in mutants for p in m.checks})
     specs = select(patterns, tier=tier) if patterns else []
@@ -54,8 +54,7 @@ def _summary_markdown(outcomes: list[MutantOutcome], baseline_failures: list[str
 
 
 def run_cli(args) -> int:
-    from . import catalogue
-
+    """``lrtcheck mutants``: the kill matrix of the catalogue (or of the mutants matching ``--only``)."""
     mutants = catalogue()
     if getattr(args, "only", None):
         mutants = [m for m in mutants if any(fnmatch.fnmatchcase(m.id, p) for p in args.only)]

@@ -3,13 +3,17 @@
 Every other family trusts these worlds' exact values, occupancies and logits, so each bug below would silently bias
 every downstream certificate.  Each mutant patches the function where the bug would live and names the
 ``tabular.*`` checks that should fail under it; all of them are cheap (under a second of checks), so all are ``ci``.
+
+Transition module (moved unchanged from ``lrtcheck/mutants/``): the tabular migration moves each mutant into the topic
+module of ``lrtcheck/claims/tabular/`` whose checks must kill it, as an edit of the original (``source_edit`` or
+``wrapper``), and deletes this file.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .engine import Mutant
+from lrtcheck.certify.mutation import Mutant
 
 _SOLVERS = "tabular_envs.solvers"
 _DATASETS = "tabular_envs.datasets"

@@ -2,7 +2,7 @@
 
 A claim's ``expectation`` is ``"holds"`` (theory guarantees it) or ``"fails"`` (a documented limitation or an error in
 the paper, reproduced as a counter-example).  Both are asserted: a ``fails`` claim passes the gate only when its
-violation is reproduced with statistical confidence (DESIGN section 2).
+violation is reproduced with statistical confidence (docs/certification.md, "Claims").
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Claim:
     Attributes
     ----------
     id : dotted identifier, ``method.topic.detail`` (``lrt.type1.dkw``).
-    source : the seed file and section it comes from, or the reference note.
+    source : where it comes from: the paper (arXiv id, section, equation) or a file of ``docs/``.
     statement : one line saying what is claimed.
     expectation : ``holds``, ``fails`` or ``measured``.
     assumptions : the conditions under which the statement is made.

@@ -7,7 +7,7 @@ Massart (1990), "The tight constant in the Dvoretzky-Kiefer-Wolfowitz inequality
 
 so eps_n(delta) = sqrt(ln(2/delta) / (2n)) (two-sided) or sqrt(ln(1/delta) / (2n)) (one-sided).  The exact
 finite-sample law of sup|F_n - F| for continuous F is Kolmogorov's, ``scipy.stats.kstwo``; the one-sided law is
-``scipy.stats.ksone``.  Used by LRT-Diffusion's DKW calibration (DESIGN section 4).
+``scipy.stats.ksone``.  Used by the finite-sample DKW calibration of LRT-Diffusion (arXiv 2510.24983).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ killed, and the kill rate stays at or above 95%.
 CI runs the mutants tagged ``ci`` (those whose killing checks take seconds); ``lrtcheck mutants`` runs them all.
 """
 
+import math
 import os
 
 import pytest
@@ -28,7 +29,7 @@ def test_catalogue_is_well_formed():
 
 
 def test_patched_applies_everywhere_and_restores():
-    import lrtcheck.certify.checks.stats_checks as sc
+    import lrtcheck.claims.stats.conformal as sc
     from lrtcheck.stats import conformal_rank
 
     m = Mutant("demo.x", "lrtcheck.stats.conformal:conformal_rank", "demo", lambda orig: (lambda n, a: -1),
@@ -51,3 +52,39 @@ def test_kill_matrix_gate():
     rate = sum(o.killed for o in outcomes) / len(outcomes)
     assert rate >= KILL_RATE_FLOOR, f"kill rate {rate:.1%} below {KILL_RATE_FLOOR:.0%}"
     assert set(frame["mutant"]) == {m.id for m in mutants}
+
+
+def test_topic_module_mutants_are_edits_of_the_original():
+    """Mutants declared in lrtcheck.claims are source edits or wrappers, never a copied (rewritten) body."""
+    from lrtcheck.certify.registry import discovered_modules
+
+    topic = [m for mod in discovered_modules() if mod.__name__.startswith("lrtcheck.claims.")
+             for m in getattr(mod, "MUTANTS", [])]
+    assert {m.id for m in topic} >= {"stats.rank_float", "stats.rank_n", "stats.dkw_massart_dropped",
+                                     "stats.dkw_no_sqrt", "stats.cp_wald", "stats.cp_alpha_not_halved"}
+    for m in topic:
+        assert m.make.__qualname__.split(".")[0] in ("source_edit", "wrapper"), m.id
+    assert {m.id for m in topic} <= {m.id for m in catalogue()}
+
+
+def test_wrapper_alters_inputs_and_output_around_the_original():
+    from lrtcheck.certify.mutation import source_edit, wrapper
+    from lrtcheck.stats import dkw_epsilon
+
+    eps = dkw_epsilon(100, 0.05)
+    doubled = Mutant("demo.out", "lrtcheck.stats.dkw:dkw_epsilon", "demo", wrapper(output=lambda r, *a, **k: 2 * r),
+                     ("stats.*",))
+    one_sided = Mutant("demo.in", "lrtcheck.stats.dkw:dkw_epsilon", "demo",
+                       wrapper(inputs=lambda n, delta, *, two_sided=True: ((n, delta), {"two_sided": False})),
+                       ("stats.*",))
+    with patched(doubled):
+        import lrtcheck.stats as s
+        assert s.dkw_epsilon(100, 0.05) == 2 * eps
+    with patched(one_sided):
+        assert s.dkw_epsilon(100, 0.05) == math.sqrt(math.log(1 / 0.05) / 200) < eps
+    assert s.dkw_epsilon(100, 0.05) == eps
+    moved = Mutant("demo.moved", "lrtcheck.stats.dkw:dkw_epsilon", "demo", source_edit(("no such line", "x")),
+                   ("stats.*",))
+    with pytest.raises(ValueError, match="occurs 0 times"):
+        with patched(moved):
+            pass

@@ -195,3 +195,44 @@ def test_bonferroni_p_value_is_the_adjusted_minimum(ps):
     j = bonferroni(parts, share)
     assert j.p_value == min(1.0, len(ps) * min(ps))
     assert j.holds == all(p > level for p in ps)
+
+
+def test_per_cell_bonferroni_reproduces_the_tabular_formulas():
+    """tabular's hand-written per-cell tests: level share/K, p = min(1, K min p), power = the best cell's power,
+    and the worst cell (smallest p) reported with its interval."""
+    from lrtcheck.stats import binomial_acceptance_region, binomial_power
+
+    share, n = 4.1666666666666665e-05, 10000
+    p0 = np.array([0.0613, 0.0402, 0.1201, 0.0877, 0.0569, 0.2011, 0.0333, 0.0999, 0.0702, 0.0455, 0.0808, 0.1030])
+    p1 = p0 * 1.07
+    counts = np.random.default_rng(5).binomial(n, p0)
+    level = share / p0.size
+    pvals = np.array([st.binomtest(int(c), n, float(p)).pvalue for c, p in zip(counts, p0)])
+    worst = int(np.argmin(pvals))
+    cells = [binomial_count_decision(int(c), n, float(a), split_share(share, p0.size), defect_rate=float(b))
+             for c, a, b in zip(counts, p0, p1)]
+    joint = bonferroni(cells, share, report="smallest_p", same_defect=True)
+    assert split_share(share, p0.size) == level
+    assert joint.p_value == float(min(1.0, p0.size * pvals.min()))
+    assert joint.power == max(binomial_power(n, float(a), float(b), level, alternative="two-sided")
+                              for a, b in zip(p0, p1))
+    ci = st.binomtest(int(counts[worst]), n).proportion_ci(1 - level, method="exact")
+    assert (joint.estimate, joint.lower, joint.upper, joint.bound) == (counts[worst] / n, ci.low, ci.high, p0[worst])
+    assert joint.holds == all(binomial_acceptance_region(n, float(p), level).contains(int(c))
+                              for p, c in zip(p0, counts))
+
+
+def test_beta_binomial_count_reproduces_the_lrt_exceedance_formulas():
+    """lrt's fresh-exceedance count: region (ppf, isf) at half the share, the doubled-tail p-value, and a power
+    that the far lower tail of the defect law does not move (the legacy code summed the upper tail only)."""
+    share, m = 4.1666666666666665e-05, 3000
+    law, defect = st.betabinom(m, 109, 1392), st.binom(m, 0.2)
+    half = share / 2
+    lo_c, hi_c = int(law.ppf(half)), int(law.isf(half))
+    count = 231
+    d = discrete_count_decision(count, m, law, share, defect_law=defect)
+    assert d.region == (lo_c, hi_c)
+    assert d.p_value == float(min(1.0, 2 * min(law.cdf(count), law.sf(count - 1))))
+    assert d.power == float(defect.sf(hi_c))
+    ci = st.binomtest(count, m).proportion_ci(1 - share, method="exact")
+    assert (d.lower, d.upper) == (ci.low, ci.high)

@@ -1,5 +1,7 @@
 """The pytest plugin, run in a sub-session with pytester: options, results, xdist merge."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -39,6 +41,10 @@ def test_plugin_under_xdist_merges_rows_with_one_seed(pytester):
     df = pd.read_csv(out / "results.csv")
     assert len(df) == N_STATS and df["seed"].nunique() == 1
     assert df["budget_share"].sum() <= 1e-3 + 1e-12
+    # figures built on the workers reach the controller's sidecar and the page
+    sidecar = json.loads((out / "figures.json").read_text())
+    assert sidecar["stats.conformal.coverage"]["plots"]
+    assert "data:image/png;base64," in (out / "index.html").read_text()
 
 
 def test_plugin_rejects_bad_options(pytester):

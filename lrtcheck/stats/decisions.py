@@ -41,6 +41,7 @@ __all__ = [
     "proportion_interval",
     "binomial_count_decision",
     "discrete_count_decision",
+    "binomial_violation_reproduced",
     "ks_decision",
     "p_value_decision",
     "exact_decision",
@@ -235,6 +236,55 @@ def discrete_count_decision(count, n, law, share, *, defect_law=None, target_def
                     bound=float(law.mean()) / n, n=n, share=share, size=min(size, 1.0), power=power,
                     target_defect=target_defect, statistic=count, region=(low, high), name=name,
                     message="" if holds else f"{name} {count} of {n} outside the exact region [{low}, {high}]")
+
+
+def binomial_violation_reproduced(count, n, claimed, exact, share, *, alternative: str = "less",
+                                  target_defect: str = "", name: str = "count") -> Decision:
+    """Does ``count`` reproduce the violation of a claimed rate that an exact oracle predicts?  For a ``fails``
+    claim "the rate is at least ``claimed``" (``alternative="less"``; "at most" with ``"greater"``) in a world whose
+    exact rate ``exact`` is known independently (an enumeration, a closed form).
+
+    The share is split in two (:func:`split_share`): the count must reject ``Bin(n, claimed)`` one-sided at
+    ``share/2`` (:func:`binomial_count_decision` with ``alternative``), and agree with ``Bin(n, exact)`` two-sided at
+    ``share/2`` (a Monte Carlo count that disagrees with the oracle is a bug of the implementation or of the oracle,
+    not a finding).  The violation is reproduced, and the decision does **not** hold (the claim is violated), iff the
+    exact rate violates the claim, the count rejects the claim and the count agrees with the exact rate; otherwise it
+    holds.  Power: the exact probability under ``Bin(n, exact)`` that the count lies in the agreement region and
+    outside the claim's region (0 when the exact rate does not violate the claim), ``cdf(top) - cdf(bottom - 1)``.
+    The p-value, estimate, interval (Clopper-Pearson at ``1 - share/2``), bound and region are those of the claim's
+    test; the defect size is the exact violation ``claimed - exact`` (``exact - claimed`` for ``"greater"``).
+    Parts: the claim's test, the agreement test, the exact comparison of the oracle's rate.  The message says why
+    the violation was not reproduced (empty when it was, which is what a ``fails`` check expects); pass it on with
+    ``Evidence.from_decision(decision, message=decision.message)``.
+    """
+    if alternative not in ("less", "greater"):
+        raise ValueError(f"alternative must be 'less' or 'greater' (a one-sided claim), got {alternative!r}")
+    claimed = check_unit("claimed", claimed)
+    exact = check_unit("exact", exact)
+    level = split_share(share, 2)
+    claim = binomial_count_decision(count, n, claimed, level, alternative=alternative, target_defect=target_defect,
+                                    name=f"{name} against the claimed rate")
+    agreement = binomial_count_decision(count, n, exact, level, name=f"{name} against the exact rate")
+    violates = exact < claimed if alternative == "less" else exact > claimed
+    oracle = exact_decision(not violates, estimate=exact, bound=claimed, name="exact rate",
+                            message=f"the exact rate {exact:.6g} violates the claimed {claimed:.6g}")
+    (c_low, c_high), (a_low, a_high) = claim.region, agreement.region
+    bottom, top = (a_low, min(c_low - 1, a_high)) if alternative == "less" else (max(c_high + 1, a_low), a_high)
+    power = 0.0
+    if violates and top >= bottom:
+        power = float(_st.binom.cdf(top, claim.n, exact) - _st.binom.cdf(bottom - 1, claim.n, exact))
+    reproduced = violates and not claim.holds and agreement.holds
+    return Decision(holds=not reproduced, p_value=claim.p_value, estimate=claim.estimate, lower=claim.lower,
+                    upper=claim.upper, bound=claimed, n=claim.n, share=share, power=power,
+                    target_defect=target_defect, defect_size=claimed - exact if alternative == "less" else
+                    exact - claimed, statistic=claim.statistic, region=claim.region, name=name,
+                    parts=(claim, agreement, oracle),
+                    message="" if reproduced else "; ".join(
+                        m for m in (agreement.message,
+                                    "" if violates else f"the exact rate {exact:.6g} does not violate the claimed "
+                                    f"rate {claimed:.6g}",
+                                    "" if not claim.holds else f"{name} {int(claim.statistic)} of {claim.n} does "
+                                    f"not reject the claimed rate {claimed:.6g}") if m))
 
 
 # ---------------------------------------------------------------------------------------------------------------

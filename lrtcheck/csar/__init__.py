@@ -1,4 +1,5 @@
-"""C-SAR (Certified Shift-Aware Rewards; seed ``004_23bd9ab007ea45de.txt``, DESIGN section 6).
+"""C-SAR (Certified Shifts-Aware Rewards, "the C-SAR paper", which has no arXiv id; its formulas, sources and the
+project's reconstructions: docs/methods/csar.md).
 
 Calibrators with a scikit-learn-style API, logit certificates, torch discriminators, the certified reward, exact soft
 value iteration and tabular SAC on the replay mixture, the end-to-end loop, ablations and metrics.

@@ -1,7 +1,7 @@
 """Input checks shared by the C-SAR calibrators: scores, binary labels, probabilities, weights, cells.
 
-Every refusal is a ``ValueError`` naming the parameter and the rule (DESIGN section 9); the generic helpers live in
-``lrtcheck.stats.validation``.
+Every refusal is a ``ValueError`` naming the parameter and the rule (the project's convention for bad input); the
+generic helpers live in ``lrtcheck.stats.validation``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Ablations and metrics of seed section 9, in an exact-ratio tabular world.
+"""Ablations and metrics of the C-SAR paper §9, in an exact-ratio tabular world (docs/methods/csar.md §8).
 
 Variants: ``csar`` (calibrated intervals, clipping, pessimism), ``no_calibration`` (raw discriminator logits, no
 clipping: plain SAR), ``calibration_no_clip`` (calibrated intervals, no clipping), ``clip_no_calibration`` (raw

@@ -1,8 +1,8 @@
-"""Agents on the C-SAR surrogate (seed sections 5 and 7).
+"""Agents on the C-SAR surrogate (C-SAR paper §5 and §7; docs/methods/csar.md §6).
 
 * ``soft_vi_policy``: exact soft value iteration on the surrogate MDP (``tabular_envs.soft_value_iteration``).
 * ``TabularSAC``: tabular soft actor-critic on transitions; critic target
-  ``y = r_C + gamma * sum_a' pi(a'|s') (Qbar(s',a') - tau log pi(a'|s'))`` (seed section 5), a tabular critic moved
+  ``y = r_C + gamma * sum_a' pi(a'|s') (Qbar(s',a') - tau log pi(a'|s'))`` (C-SAR paper §5), a tabular critic moved
   toward the batch-mean target per visited (s, a) with step ``lr``, a Polyak target table, and the tabular actor
   ``pi(.|s) = softmax(Q(s,.)/tau)`` (the exact minimiser of the SAC actor loss for a tabular policy).
 """

@@ -1,4 +1,5 @@
-"""Per-cell Clopper-Pearson intervals with a union bound, for finite input spaces (DESIGN section 6).
+"""Per-cell Clopper-Pearson intervals with a union bound, for finite input spaces (docs/methods/csar.md §3;
+Clopper & Pearson 1934).
 
 For a finite input space (cells x = (s, a, s') or (s, a)), the calibration labels in cell x are
 ``Binomial(n_x, u(x))`` given the counts, with ``u(x) = P(Y = 1 | x)``.  The Clopper-Pearson interval at level

@@ -1,6 +1,6 @@
 """Split conformal on label residuals, and weighted conformal under covariate shift.
 
-Split conformal (seed section 4; Vovk et al. 2005; Angelopoulos & Bates 2021 section 1): with base probabilities
+Split conformal (C-SAR paper §4; Vovk et al. 2005; Angelopoulos & Bates 2021 section 1): with base probabilities
 ``u(x)`` (a calibrated classifier) the residual scores are ``a_i = |y_i - u(x_i)|`` on the calibration set, the
 threshold is the k-th smallest with the exact rank ``k = ceil((n + 1)(1 - delta))`` (``lrtcheck.stats.
 conformal_rank``, exact rational arithmetic), and the interval ``[max(0, u - q), min(1, u + q)]`` contains the
@@ -30,7 +30,7 @@ __all__ = ["SplitConformal", "WeightedConformal", "label_residuals"]
 
 
 def label_residuals(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Non-conformity scores ``|y - u(x)|`` (seed section 4)."""
+    """Non-conformity scores ``|y - u(x)|`` (C-SAR paper §4)."""
     if np.isnan(np.asarray(probs, dtype=np.float64)).any():
         raise ValueError("probs must not contain NaN")
     if np.isnan(np.asarray(labels, dtype=np.float64)).any():

@@ -1,4 +1,5 @@
-"""Torch discriminators for the log-ratios (seed sections 2, 5 and 9; DARC, Eysenbach et al. 2021).
+"""Torch discriminators for the log-ratios (C-SAR paper §2, §5 and §9; DARC, Eysenbach et al. 2021, arXiv
+2006.13916; docs/methods/csar.md §2).
 
 Inputs are tuples of categorical factors (``(s, a, s')`` or ``(s, a)``) given as an integer matrix with known
 cardinalities.  Two models:

@@ -1,4 +1,4 @@
-"""Isotonic calibration (Zadrozny & Elkan 2002; seed section 4): the non-decreasing map g minimising the squared
+"""Isotonic calibration (Zadrozny & Elkan 2002; C-SAR paper §4): the non-decreasing map g minimising the squared
 error ``sum_i (y_i - g(s_i))^2`` on the calibration set, by pool-adjacent-violators.
 
 Ties in the scores are pooled first (weighted mean of their labels: scikit-learn's default), the PAV solution is

@@ -1,12 +1,12 @@
 """Logit certificates: probability intervals transported through the logit, prior offset, clipping, midpoint and
-radius (seed sections 3 and 5; DESIGN section 6).
+radius (C-SAR paper §3 and §5; docs/methods/csar.md §4).
 
 ``[z_lo, z_hi] = [logit(p_low), logit(p_high)] + offset`` (``logit(0) = -inf``, ``logit(1) = +inf``),
 ``ell_hat = clip_L((z_lo + z_hi)/2)`` and ``eps = min(L, (z_hi - z_lo)/2)``.  When both ends are infinite the
 midpoint is undefined; it is taken as 0, the centre of ``[-L, L]`` (documented convention).  With ``clip=inf``
 nothing is clipped (the "calibration without clipping" ablation) and ``ell_hat - eps`` equals ``z_lo`` exactly.
 
-Note (a finding, checked by ``csar.logit.radius_cap``): the seed's radius ``min(L, (z_hi - z_lo)/2)`` does **not**
+Note (a finding, checked by ``csar.logit.radius_cap``): the paper's radius ``min(L, (z_hi - z_lo)/2)`` does **not**
 guarantee ``|clip_L(z) - ell_hat| <= eps`` for z in ``[z_lo, z_hi]`` once the half-width exceeds L (e.g.
 ``[z_lo, z_hi] = [-inf, 0.5]`` gives ``ell_hat = -L``, ``eps = L`` while ``clip_L(0.5) - ell_hat = L + 0.5``).
 ``radius="sound"`` uses ``max(clip_L(z_hi) - ell_hat, ell_hat - clip_L(z_lo))``, which is never larger than
@@ -79,7 +79,7 @@ class LogitCertificate:
 def logit_certificate(p_low, p_high, *, clip, offset=0.0, radius: str = "seed") -> LogitCertificate:
     """Transport ``[p_low, p_high]`` through the logit and build the clipped midpoint and radius.
 
-    ``radius="seed"``: ``min(L, (z_hi - z_lo)/2)`` (the seed's); ``radius="sound"``: the clipped-interval radius
+    ``radius="seed"``: ``min(L, (z_hi - z_lo)/2)`` (the paper's); ``radius="sound"``: the clipped-interval radius
     ``max(clip(z_hi) - ell_hat, ell_hat - clip(z_lo))`` that always certifies (see the module note).
     """
     L = _clip_level(clip)
@@ -118,6 +118,7 @@ def logit_certificate(p_low, p_high, *, clip, offset=0.0, radius: str = "seed") 
 
 
 def logit_interval(p_low, p_high, *, clip, offset=0.0, radius: str = "seed"):
-    """``(ell_hat, radius)`` of the logit certificate of ``[p_low, p_high]`` (DESIGN section 8)."""
+    """``(ell_hat, radius)`` of the logit certificate of ``[p_low, p_high]`` (a public name of the
+    C-SAR API; docs/methods/csar.md §4)."""
     cert = logit_certificate(p_low, p_high, clip=clip, offset=offset, radius=radius)
     return cert.ell_hat, cert.radius

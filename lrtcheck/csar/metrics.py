@@ -1,5 +1,5 @@
-"""Calibration and certificate metrics (seed section 9): ECE, reliability curves, AUC, logit-interval coverage,
-mean radius, fraction clipped and pessimism penalty.
+"""Calibration and certificate metrics (C-SAR paper §9; docs/methods/csar.md §3): ECE, reliability curves, AUC,
+logit-interval coverage, mean radius, fraction clipped and pessimism penalty.
 
 * ECE with B equal-width bins: ``sum_b (n_b / n) |mean(y in b) - mean(p in b)|`` (Guo et al. 2017).
 * AUC: the Mann-Whitney statistic ``P(score_1 > score_0) + P(=)/2`` from average ranks (``scipy.stats.rankdata``).

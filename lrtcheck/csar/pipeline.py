@@ -1,6 +1,7 @@
-"""The end-to-end C-SAR loop with true-environment evaluation (seed sections 5 and 9).
+"""The end-to-end C-SAR loop with true-environment evaluation (C-SAR paper §5 and §9; docs/methods/csar.md
+§2, §3 and §6).
 
-Ratio data (seed section 9): the transition discriminator sees env transitions ``(s, a, s'), s' ~ p`` (label 1)
+Ratio data (C-SAR paper §9): the transition discriminator sees env transitions ``(s, a, s'), s' ~ p`` (label 1)
 against model transitions at the **same** ``(s, a)``, ``s' ~ m`` (label 0: the matched design, whose Bayes logit is
 ``log p/m`` plus the prior log-odds); the action discriminator sees ``a ~ pi(.|s)`` (label 1) against the dataset
 action at the same dataset state (label 0), Bayes logit ``log pi/pi_b`` plus the prior log-odds.  Each is trained on

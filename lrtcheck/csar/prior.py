@@ -1,10 +1,10 @@
-"""Explicit class-prior corrections (seed sections 4 and 6).
+"""Explicit class-prior corrections (C-SAR paper §4 and §6; docs/methods/csar.md §2).
 
 With class prior ``rho = P(Y = 1)`` in the discriminator's training stream, the Bayes logit is
 ``logit u(x) = log p1(x)/p0(x) + log(rho / (1 - rho))``, so the log density ratio is
-``logit u(x) + c(rho)`` with ``c(rho) = log((1 - rho)/rho)`` (seed section 6).  Moving a probability calibrated
+``logit u(x) + c(rho)`` with ``c(rho) = log((1 - rho)/rho)`` (C-SAR paper §6).  Moving a probability calibrated
 under prior ``rho_tr`` to prior ``rho_nu`` adds ``log(rho_nu (1 - rho_tr) / ((1 - rho_nu) rho_tr))`` to its logit
-(seed section 4).
+(C-SAR paper §4).
 """
 
 from __future__ import annotations

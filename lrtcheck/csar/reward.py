@@ -1,8 +1,8 @@
-"""Certified and ideal shaped rewards (seed section 5; DESIGN section 6).
+"""Certified and ideal shaped rewards (C-SAR paper §5; docs/methods/csar.md §5).
 
-Certified reward, per transition (seed section 5):
+Certified reward, per transition (C-SAR paper §5):
 ``r_C = log r + 1_env * beta * (ell_pi_hat - eps_pi) + 1_model * alpha * (ell_p_hat - eps_p)``.
-Uniformly pessimistic variant (seed section 5, "subtract both penalty terms on mixed batches"):
+Uniformly pessimistic variant (C-SAR paper §5, "subtract both penalty terms on mixed batches"):
 ``r_C = log r + 1_env * beta * ell_pi_hat + 1_model * alpha * ell_p_hat - alpha * eps_p - beta * eps_pi``.
 Ideal reward with the true ratios under the same clipping: ``r* = log r + 1_env * beta * clip_L(ell_pi) +
 1_model * alpha * clip_L(ell_p)``.
@@ -10,7 +10,7 @@ Ideal reward with the true ratios under the same clipping: ``r* = log r + 1_env 
 On the certified event ``|clip_L(ell) - ell_hat| <= eps`` the sandwich ``0 <= r* - r_C <= 2 alpha eps_p`` (model) or
 ``2 beta eps_pi`` (env) holds.  Bounds: ``ell_hat - eps`` lies in ``[-2L, L]``, so the split reward satisfies
 ``|r_C| <= max|log r| + 2 max(alpha, beta) L`` and the uniform one ``|r_C| <= max|log r| + 2 (alpha + beta) L``;
-the seed's ``max|log r| + (alpha + beta) L`` is not a bound in general (``csar.reward.bound``).
+the paper's ``max|log r| + (alpha + beta) L`` (§3) is not a bound in general (``csar.reward.bound``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def log_reward(r) -> np.ndarray:
     """``log r`` for strictly positive rewards (``r <= 0`` under the log is refused)."""
     r = check_finite_array("r", r)
     if np.any(r <= 0):
-        raise ValueError("r must be strictly positive under the log (seed section 2: 0 < r_min <= r)")
+        raise ValueError("r must be strictly positive under the log (C-SAR paper §2: 0 < r_min <= r)")
     return np.log(r)
 
 
@@ -96,6 +96,6 @@ def reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float, v
 
 
 def seed_reward_bound(max_abs_log_r: float, alpha: float, beta: float, clip: float) -> float:
-    """The seed's section-3 bound ``max|log r| + (alpha + beta) L``."""
+    """The C-SAR paper's §3 bound ``max|log r| + (alpha + beta) L``."""
     max_abs_log_r, alpha, beta, clip = _bound_args(max_abs_log_r, alpha, beta, clip)
     return float(max_abs_log_r + (alpha + beta) * clip)

@@ -1,5 +1,5 @@
-"""Temperature scaling (Guo et al. 2017; seed section 4): ``u(x) = sigma(s(x) / T)`` with T fitted by maximum
-likelihood on a held-out calibration set.
+"""Temperature scaling (Guo et al. 2017, section 4.2; C-SAR paper §4): ``u(x) = sigma(s(x) / T)`` with T fitted by
+maximum likelihood on a held-out calibration set.
 
 The negative log-likelihood ``f(theta) = sum_i softplus(-(2 y_i - 1) theta s_i)`` is convex in the inverse
 temperature ``theta = 1/T``; its derivative is increasing, so the minimiser over ``theta >= 0`` is the root of

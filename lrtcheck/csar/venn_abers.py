@@ -1,6 +1,6 @@
 """Inductive and cross Venn-Abers predictors (Vovk, Petej & Fedorova 2015, "Large-scale probabilistic predictors
-with and without guarantees of validity", NeurIPS; arXiv 1511.00213, Algorithms 1-4; reference note
-``calibration_and_testing.md`` section 1.1).
+with and without guarantees of validity", NeurIPS; arXiv 1511.00213, Algorithms 1-4;
+docs/methods/csar.md §3).
 
 IVAP: for a test score s, ``p0 = g0(s)`` and ``p1 = g1(s)`` where ``g_y`` is the isotonic regression fitted to the
 calibration set augmented with ``(s, y)``.  The guarantee is that ``p_Y`` (``p1`` if the true label is 1, else

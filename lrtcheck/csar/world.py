@@ -1,8 +1,8 @@
 """C-SAR worlds: a tabular MDP with positive rewards, a model with a tunable gap, a behaviour policy, the exact
-log-ratios, and the surrogate MDP of a shaped reward (DESIGN section 6; built on ``tabular_envs``).
+log-ratios, and the surrogate MDP of a shaped reward (docs/methods/csar.md §1; built on ``tabular_envs``).
 
-Surrogate MDP (our reading of seed section 7, "the kernel implicit in d_mix"): at every (s, a) a training sample is
-an environment transition with probability f and a model transition otherwise, so the surrogate kernel is
+Surrogate MDP (our reading of the C-SAR paper §7, "the kernel implicit in d_mix"): at every (s, a) a training
+sample is an environment transition with probability f and a model transition otherwise, so the surrogate kernel is
 ``K = f p + (1 - f) m`` and its reward is ``f E_p[r_env(s,a,s')] + (1 - f) E_m[r_model(s,a,s')]``, where the env
 and model rewards are the per-transition shaped rewards (certified or ideal).
 """

@@ -23,7 +23,7 @@ from scipy import stats as st
 
 import tabular_envs as te
 from lrtcheck.certify import Claim, Evidence, check
-from lrtcheck.certify.figures import Spec, detail, figure
+from lrtcheck.certify.figures import Skip, Spec, detail, figure
 from lrtcheck.certify.mutation import Mutant, source_edit
 from lrtcheck.stats import binomial_power
 from lrtcheck.stats.decisions import binomial_count_decision, bonferroni, exact_decision, split_share
@@ -142,10 +142,18 @@ def check_occupancy_sampling(ctx):
     )
 
 
+def _rates(ev, key) -> list:
+    """The per-cell rates ``details[key]`` (Skip when they are not a list: the figure is left out)."""
+    rates = detail(ev, key)
+    if not isinstance(rates, list):
+        raise Skip(f"{key} is not a list")
+    return rates
+
+
 @figure(check_rollout_value)
 def rollout_rate_scatter(ev) -> list[Spec]:
     """Each start state's Monte Carlo success rate against its exact rate."""
-    ex, ob = detail(ev, "exact_rate"), detail(ev, "observed_rate")
+    ex, ob = _rates(ev, "exact_rate"), _rates(ev, "observed_rate")
     return [{"kind": "scatter", "title": "Rollout success rate per start state vs exact value",
              "points": [{"label": "per start state", "x": ex, "y": ob, "line": False}], "diagonal": True,
              "xlabel": "exact rate (linear solve)", "ylabel": "Monte Carlo rate",
@@ -155,7 +163,7 @@ def rollout_rate_scatter(ev) -> list[Spec]:
 @figure(check_occupancy_sampling)
 def occupancy_scatter(ev) -> list[Spec]:
     """Each cell's sampled frequency against the exact discounted occupancy."""
-    ex, ob = detail(ev, "exact_d"), detail(ev, "observed")
+    ex, ob = _rates(ev, "exact_d"), _rates(ev, "observed")
     return [{"kind": "scatter", "title": "Sampled occupancy vs exact discounted occupancy",
              "points": [{"label": "per cell", "x": ex, "y": ob, "line": False}], "diagonal": True,
              "xlabel": "exact d(s, a)", "ylabel": "sampled frequency",

@@ -1,5 +1,5 @@
 """Exact-ratio tabular worlds: validated MDPs, generators, policies, data sets, models, exact batched solvers,
-exact log-ratios and exact Bayes-optimal discriminator logits (DESIGN sections 6-8)."""
+exact log-ratios and exact Bayes-optimal discriminator logits (docs/methods/tabular.md)."""
 
 from .datasets import (
     Transitions,

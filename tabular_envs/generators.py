@@ -1,5 +1,5 @@
 """Generators of tabular MDPs: random (Dirichlet rows, controllable sparsity, rewards in [r_min, r_max]), chain,
-gridworld, and the two-action risky chain used by the Le Cam lower bounds (DESIGN section 7)."""
+gridworld, and the two-action risky chain used by the Le Cam lower bounds (docs/methods/tabular.md §2)."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ class RiskyChain:
 
 def risky_chain(q: float, *, gamma: float = 0.9, reward_good: float = 1.0, reward_bad: float = 0.0,
                 reward_safe: float = 0.5, reward_start: float = 0.0) -> TabularMDP:
-    """The two-action risky chain (C-SAR seed, section 8; DESIGN section 7).
+    """The two-action risky chain (C-SAR paper §8; docs/methods/tabular.md §2, docs/methods/lecam.md §4).
 
     States ``START=0, GOOD=1, BAD=2, SAFE_STATE=3``; actions ``SAFE=0, RISKY=1``.  From START the safe action
     moves to SAFE_STATE; the risky action reaches GOOD with probability ``q`` and BAD otherwise.  GOOD, BAD and

@@ -1,6 +1,6 @@
 """The tabular MDP container: validated arrays, optionally stacked over leading batch dimensions.
 
-Conventions (``references/offline_mbrl.md`` section 3.2): ``P[..., s, a, s'] = p(s' | s, a)``, ``R[..., s, a]``,
+Conventions (docs/methods/tabular.md §1): ``P[..., s, a, s'] = p(s' | s, a)``, ``R[..., s, a]``,
 ``mu0[..., s]`` the initial-state law, discount ``gamma`` in [0, 1).  Leading dimensions (``batch_shape``) stack
 independent MDPs so that every exact solver in :mod:`tabular_envs.solvers` runs on all of them in one linear solve.
 """

@@ -1,5 +1,5 @@
 """Models m of the dynamics: fitted from counts with Dirichlet smoothing, and controlled perturbations of p with an
-exactly reported gap ``max |log p/m|`` (DESIGN section 6)."""
+exactly reported gap ``max |log p/m|`` (docs/methods/tabular.md §8)."""
 
 from __future__ import annotations
 

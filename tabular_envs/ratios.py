@@ -1,5 +1,5 @@
-"""Exact log-ratios and exact Bayes-optimal discriminator logits (DESIGN section 6; ``references/offline_mbrl.md``
-section 1.2, the DARC identity).
+"""Exact log-ratios and exact Bayes-optimal discriminator logits (docs/methods/tabular.md §5-§6; the DARC
+identity of Eysenbach et al. 2021, arXiv 2006.13916).
 
 Conventions for ``log(p/q)`` of two probabilities: both > 0 gives the finite log-ratio; ``p > 0, q = 0`` gives
 ``+inf``; ``p = 0, q > 0`` gives ``-inf``; ``p = q = 0`` is **undefined** (the pair is outside both supports):

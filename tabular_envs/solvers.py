@@ -1,6 +1,6 @@
 """Exact solvers, batched over leading dimensions (one ``np.linalg.solve`` over a stack).
 
-Formulas (``references/offline_mbrl.md`` section 3.2; Puterman 1994, sections 6.1-6.4):
+Formulas (docs/methods/tabular.md §3-§4; Puterman 1994, sections 6.1-6.4):
 
 - ``P_pi[s, s'] = sum_a pi(a|s) P(s'|s,a)``, ``r_pi[s] = sum_a pi(a|s) r(s,a)``.
 - Policy evaluation ``V = (I - gamma P_pi)^{-1} r_pi``; ``Q = r + gamma P V``.
@@ -132,23 +132,35 @@ def _greedy(Q: np.ndarray) -> np.ndarray:
     return pi
 
 
+def _bellman_fixed_point(mdp: TabularMDP, backup, tol: float, max_iter: int) -> tuple[np.ndarray, int, float]:
+    """Iterate ``V <- backup(r + gamma P V)`` from ``V_0 = 0`` (batched) until the sup-change is <= ``tol (1-g)/g``
+    with ``g`` the largest discount of the batch, or ``max_iter`` sweeps; returns ``(V, sweeps, last change)``.
+
+    ``backup`` maps ``Q`` of shape ``(..., S, A)`` to ``V`` of shape ``(..., S)``: the max over actions (value
+    iteration) or the soft-max ``tau log sum_a pi0 exp(Q/tau)`` (soft value iteration).  Both are
+    gamma-contractions in the sup norm, so the stopped iterate lies within ``tol`` of the fixed point (Puterman
+    1994, section 6.3.2; docs/methods/tabular.md section 4).
+    """
+    g = float(np.max(mdp.gamma_array)) if mdp.batch_shape else float(mdp.gamma)
+    stop = tol * (1 - g) / g if g > 0 else np.inf
+    V = np.zeros(mdp.batch_shape + (mdp.n_states,))
+    resid = np.inf
+    for it in range(1, max_iter + 1):
+        V_new = backup(q_values(mdp, V=V))
+        resid = float(np.max(np.abs(V_new - V)))
+        V = V_new
+        if resid <= stop:
+            break
+    return V, it, resid
+
+
 def value_iteration(mdp: TabularMDP, *, tol: float = 1e-10, max_iter: int = 100_000) -> ValueIterationResult:
     """Optimal ``(Q*, V*, greedy pi)`` by value iteration, stopped when ``||V_{k+1} - V_k||_inf <= tol (1-g)/g``
     (then ``||V_k - V*||_inf <= tol``); batched.  See :func:`policy_iteration` for the exact optimum."""
     mdp = _check_mdp(mdp)
     tol = check_positive("tol", tol)
     max_iter = check_positive_int("max_iter", max_iter)
-    g = float(np.max(mdp.gamma_array)) if mdp.batch_shape else float(mdp.gamma)
-    stop = tol * (1 - g) / g if g > 0 else np.inf
-    V = np.zeros(mdp.batch_shape + (mdp.n_states,))
-    resid = np.inf
-    for it in range(1, max_iter + 1):
-        Q = q_values(mdp, V=V)
-        V_new = Q.max(axis=-1)
-        resid = float(np.max(np.abs(V_new - V)))
-        V = V_new
-        if resid <= stop:
-            break
+    V, it, resid = _bellman_fixed_point(mdp, lambda Q: Q.max(axis=-1), tol, max_iter)
     Q = q_values(mdp, V=V)
     return ValueIterationResult(Q, Q.max(axis=-1), _greedy(Q), it, resid)
 
@@ -187,17 +199,7 @@ def soft_value_iteration(mdp: TabularMDP, temperature: float, *, reference=None,
         ref = validate_policy("reference", reference, mdp.n_states, mdp.n_actions)
         with np.errstate(divide="ignore"):
             log_ref = np.log(ref)
-    g = float(np.max(mdp.gamma_array)) if mdp.batch_shape else float(mdp.gamma)
-    stop = tol * (1 - g) / g if g > 0 else np.inf
-    V = np.zeros(mdp.batch_shape + (mdp.n_states,))
-    resid = np.inf
-    for it in range(1, max_iter + 1):
-        Q = q_values(mdp, V=V)
-        V_new = tau * logsumexp(Q / tau + log_ref, axis=-1)
-        resid = float(np.max(np.abs(V_new - V)))
-        V = V_new
-        if resid <= stop:
-            break
+    V, it, resid = _bellman_fixed_point(mdp, lambda Q: tau * logsumexp(Q / tau + log_ref, axis=-1), tol, max_iter)
     Q = q_values(mdp, V=V)
     V = tau * logsumexp(Q / tau + log_ref, axis=-1)
     pi = np.exp(Q / tau + log_ref - V[..., None] / tau)

@@ -1,6 +1,6 @@
-"""Le Cam two-point lower bounds for offline RL (DESIGN section 7): exact instances (model bias, policy shift, no
-overlap), exact divergences, and the exact risk of any decision rule by enumerating counts.  Knows nothing of the
-certification layer."""
+"""Le Cam two-point lower bounds for offline RL (docs/methods/lecam.md; C-SAR paper §8): exact instances (model
+bias, policy shift, no overlap), exact divergences, and the exact risk of any decision rule by enumerating counts.
+Knows nothing of the certification layer."""
 
 from .divergences import (
     TwoPointDivergences,

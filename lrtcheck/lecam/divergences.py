@@ -1,5 +1,4 @@
-"""Exact divergences between the data laws of a two-point construction (DESIGN section 7;
-``references/offline_mbrl.md`` section 4.3).
+"""Exact divergences between the data laws of a two-point construction (docs/methods/lecam.md §2-§3).
 
 Each of n i.i.d. samples visits the informative pair with probability ``w``; a visit yields a success (e.g. the
 risky transition reaching the good state) with probability ``q_i`` under instance i.  Every other part of the data
@@ -79,7 +78,7 @@ def binomial_tv(k, q0: float, q1: float) -> np.ndarray:
 def two_point_tv(n: int, w: float, q0: float, q1: float) -> float:
     """Exact ``TV(P0^n, P1^n) = sum_k Bin(k; n, w) TV(Bin(k, q0), Bin(k, q1))`` by enumerating the counts.
 
-    n=200, w=0.05, q0=0.5, q1=0.6 gives 0.248729 (DESIGN section 7)."""
+    n=200, w=0.05, q0=0.5, q1=0.6 gives 0.248729 (docs/methods/lecam.md §3)."""
     n, w, q0, q1 = _args(n, w, q0, q1)
     ks = np.arange(n + 1)
     return float(np.sum(_binom_pmf(ks, n, w) * binomial_tv(ks, q0, q1)))

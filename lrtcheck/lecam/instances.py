@@ -1,4 +1,4 @@
-"""Two-point constructions (C-SAR seed, section 8; DESIGN section 7; ``references/offline_mbrl.md`` section 4):
+"""Two-point constructions (C-SAR paper §8; docs/methods/lecam.md §4-§6):
 the model-bias pair, the policy-shift pair and the no-overlap pair, each an exact :class:`TwoPointProblem`.
 
 A problem reduces an offline data set to its sufficient statistic ``(k, j)``: ``k ~ Bin(n, w)`` visits to the

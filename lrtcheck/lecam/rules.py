@@ -57,7 +57,7 @@ def pessimistic_rule(delta: float = 0.05) -> Rule:
 
 def certified_rule(delta: float = 0.05) -> Rule:
     """C-SAR-style certified pessimism: the per-cell Clopper-Pearson interval ``[theta_lo, theta_hi]`` at level
-    ``1 - delta`` (DESIGN section 6, the construction that provably covers the probability) gives the certified
+    ``1 - delta`` (docs/methods/csar.md §3, the per-cell construction that provably covers the probability) gives the certified
     log-ratio interval, and the pessimistic reward ``ell_hat - epsilon`` uses its least favourable end for action
     1 (``theta_lo`` when ``sign = +1``, ``theta_hi`` otherwise).  Action 1 iff it is better even there; with
     ``k = 0`` the interval is [0, 1] and the rule keeps action 0."""

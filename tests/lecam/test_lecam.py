@@ -27,7 +27,7 @@ from lrtcheck.lecam import (
 def test_design_value():
     assert round(two_point_tv(200, 0.05, 0.5, 0.6), 6) == 0.248729
     d = two_point_divergences(200, 0.05, 0.5, 0.6)
-    # the figures of references/offline_mbrl.md section 4.3
+    # the figures of docs/methods/lecam.md §3
     assert round(d.hellinger_lower, 3) == 0.049 and round(d.hellinger_upper, 3) == 0.310
     assert round(d.pinsker_upper, 3) == 0.319 and round(1 - d.tv, 3) >= round(0.5 * np.exp(-d.kl), 3)
 

@@ -62,6 +62,15 @@ def test_topic_module_mutants_are_edits_of_the_original():
              for m in getattr(mod, "MUTANTS", [])]
     assert {m.id for m in topic} >= {"stats.rank_float", "stats.rank_n", "stats.dkw_massart_dropped",
                                      "stats.dkw_no_sqrt", "stats.cp_wald", "stats.cp_alpha_not_halved"}
+    assert {m.id for m in topic if m.family in ("tabular", "lecam")} == {
+        "tabular.eval_gamma_squared", "tabular.eval_transposed_kernel", "tabular.q_backup_no_gamma",
+        "tabular.policy_kernel_axes", "tabular.occupancy_unnormalised", "tabular.occupancy_untransposed",
+        "tabular.soft_vi_temperature_inverted", "tabular.soft_eval_entropy_sign", "tabular.geometric_off_by_one",
+        "tabular.risky_chain_q_flipped", "tabular.bayes_prior_sign", "tabular.darc_sum",
+        "lecam.tv_without_w", "lecam.binomial_tv_no_half", "lecam.kl_without_nw", "lecam.bc_without_w",
+        "lecam.joint_law_flipped", "lecam.bound_not_halved", "lecam.bound_tv_squared", "lecam.regret_sign",
+        "lecam.safe_reward_at_model", "lecam.risk_wrong_instance", "lecam.certified_level_2delta",
+        "lecam.pessimism_sign", "lecam.lr_rule_inverted"}
     for m in topic:
         assert m.make.__qualname__.split(".")[0] in ("source_edit", "wrapper"), m.id
     assert {m.id for m in topic} <= {m.id for m in catalogue()}

@@ -1,4 +1,4 @@
-"""Exact noise predictors eps*(x, t) of Gaussian-mixture data (DESIGN section 3; reference note section 4.1).
+"""Exact noise predictors eps*(x, t) of Gaussian-mixture data (docs/methods/diffusion.md §5).
 
 For data p_0 = sum_k pi_k N(m_k, s_k^2 I) the forward marginal at noise level alpha_bar is the GMM
 
@@ -10,7 +10,8 @@ log-sum-exp), score grad log p_t(x) = -sum_k w_k (x - sqrt(ab) m_k) / c_k, and t
     eps*(x, t) = E[eps | x_t = x] = -sqrt(1 - ab) grad log p_t(x) = sqrt(1 - ab) sum_k w_k (x - sqrt(ab) m_k) / c_k.
 
 Tweedie's posterior mean: E[x_0 | x_t = x] = sum_k w_k [m_k + sqrt(ab) s_k^2 (x - sqrt(ab) m_k) / c_k]
-(the reference note's section 4.1 omits the factor sqrt(ab); Tweedie's formula (x + (1-ab) score)/sqrt(ab) has it).
+(a version of this formula in circulation omits the factor sqrt(ab); Tweedie's formula (x + (1-ab) score)/sqrt(ab)
+has it: docs/methods/diffusion.md §5).
 
 :class:`GaussianMixtureHead` has fixed means; :class:`ConditionalGaussianMixtureHead` has means affine in a state,
 m_k(s) = A_k s + b_k (the contextual toy of ``lrtcheck.lrt.toy``).  Both take the noise level as ``alpha_bar`` (a
@@ -149,7 +150,7 @@ class _MixtureBase:
 
 
 class GaussianMixtureHead(_MixtureBase):
-    """Exact eps* of p_0 = sum_k pi_k N(m_k, s_k^2 I) (reference note section 4.1).
+    """Exact eps* of p_0 = sum_k pi_k N(m_k, s_k^2 I) (docs/methods/diffusion.md §5).
 
     Parameters
     ----------
@@ -374,7 +375,8 @@ class ExactTwoHead:
     """The two-head protocol for exact mixture heads: ``heads(states, actions, t) -> (eps_u, eps_c)``, t = 1..T.
 
     Both mixtures are evaluated in one fused pass: their components are stacked, distances are computed once, and
-    the responsibilities are normalised within each head's block (reference note section 3.8).
+    the responsibilities are normalised within each head's block (docs/methods/diffusion.md §5, two heads in one
+    pass).
     """
 
     def __init__(self, background, good, schedule):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import softmax
 
 from lrtcheck.stats.validation import check_finite_array, check_stochastic
 
@@ -75,9 +76,7 @@ def _gmm_numpy(x: np.ndarray, means: np.ndarray, stds: np.ndarray, log_w: np.nda
     sq = np.einsum("bkd,bkd->bk", diff, diff)
     d = x.shape[1]
     logits = log_w[None, :] - sq / (2.0 * c) - 0.5 * d * np.log(c)
-    logits -= logits.max(axis=1, keepdims=True)
-    r = np.exp(logits)
-    r /= r.sum(axis=1, keepdims=True)
+    r = softmax(logits, axis=1)  # shifted by the row max: finite at any x
     return r, diff, c
 
 

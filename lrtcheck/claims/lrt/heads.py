@@ -119,8 +119,8 @@ MUTANTS = [
            source_edit(("es = [torch.exp(lg - mx) for lg in logits]", "es = [torch.exp(lg) for lg in logits]")),
            ("lrt.heads.*",), tags=("ci",)),
     Mutant("lrt.gmm_no_logsumexp_numpy", "lrtcheck.diffusion.heads:_gmm_numpy",
-           "the numpy responsibilities without the log-sum-exp shift (logits -= max dropped)",
-           source_edit(("logits -= logits.max(axis=1, keepdims=True)\n", "")),
+           "the numpy responsibilities exponentiated by hand without the log-sum-exp shift (no max subtracted)",
+           source_edit(("r = softmax(logits, axis=1)", "r = np.exp(logits)\nr /= r.sum(axis=1, keepdims=True)")),
            ("lrt.heads.*",), tags=("ci",)),
     Mutant("lrt.posterior_variance_abar_t", "lrtcheck.diffusion.schedule:Schedule.posterior_variance",
            "the posterior variance computed with ab_t in place of ab_{t-1}: beta_t (1 - ab_t)/(1 - ab_t) = beta_t, "

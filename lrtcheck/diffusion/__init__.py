@@ -1,4 +1,4 @@
-"""Diffusion core shared by LRT-Diffusion and Risk-Sensitive Diffusion (DESIGN section 3)."""
+"""Diffusion core shared by LRT-Diffusion and Risk-Sensitive Diffusion (docs/methods/diffusion.md)."""
 
 from .heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead
 from .noise import counter_normal, sample_keys

@@ -1,4 +1,4 @@
-"""Exact noise predictors eps*(x, t) of Gaussian-mixture data (DESIGN section 3; reference note section 4.1).
+"""Exact noise predictors eps*(x, t) of Gaussian-mixture data (docs/methods/diffusion.md §5).
 
 For data p_0 = sum_k pi_k N(m_k, s_k^2 I) the forward marginal at noise level alpha_bar is the GMM
 
@@ -10,7 +10,8 @@ log-sum-exp), score grad log p_t(x) = -sum_k w_k (x - sqrt(ab) m_k) / c_k, and t
     eps*(x, t) = E[eps | x_t = x] = -sqrt(1 - ab) grad log p_t(x) = sqrt(1 - ab) sum_k w_k (x - sqrt(ab) m_k) / c_k.
 
 Tweedie's posterior mean: E[x_0 | x_t = x] = sum_k w_k [m_k + sqrt(ab) s_k^2 (x - sqrt(ab) m_k) / c_k]
-(the reference note's section 4.1 omits the factor sqrt(ab); Tweedie's formula (x + (1-ab) score)/sqrt(ab) has it).
+(a version of this formula in circulation omits the factor sqrt(ab); Tweedie's formula (x + (1-ab) score)/sqrt(ab)
+has it: docs/methods/diffusion.md §5).
 
 :class:`GaussianMixtureHead` has fixed means; :class:`ConditionalGaussianMixtureHead` has means affine in a state,
 m_k(s) = A_k s + b_k (the contextual toy of ``lrtcheck.lrt.toy``).  Both take the noise level as ``alpha_bar`` (a
@@ -24,6 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import softmax
 
 from lrtcheck.stats.validation import check_finite_array, check_stochastic
 
@@ -74,9 +76,7 @@ def _gmm_numpy(x: np.ndarray, means: np.ndarray, stds: np.ndarray, log_w: np.nda
     sq = np.einsum("bkd,bkd->bk", diff, diff)
     d = x.shape[1]
     logits = log_w[None, :] - sq / (2.0 * c) - 0.5 * d * np.log(c)
-    logits -= logits.max(axis=1, keepdims=True)
-    r = np.exp(logits)
-    r /= r.sum(axis=1, keepdims=True)
+    r = softmax(logits, axis=1)  # shifted by the row max: finite at any x
     return r, diff, c
 
 
@@ -149,7 +149,7 @@ class _MixtureBase:
 
 
 class GaussianMixtureHead(_MixtureBase):
-    """Exact eps* of p_0 = sum_k pi_k N(m_k, s_k^2 I) (reference note section 4.1).
+    """Exact eps* of p_0 = sum_k pi_k N(m_k, s_k^2 I) (docs/methods/diffusion.md §5).
 
     Parameters
     ----------
@@ -374,7 +374,8 @@ class ExactTwoHead:
     """The two-head protocol for exact mixture heads: ``heads(states, actions, t) -> (eps_u, eps_c)``, t = 1..T.
 
     Both mixtures are evaluated in one fused pass: their components are stacked, distances are computed once, and
-    the responsibilities are normalised within each head's block (reference note section 3.8).
+    the responsibilities are normalised within each head's block (docs/methods/diffusion.md §5, two heads in one
+    pass).
     """
 
     def __init__(self, background, good, schedule):

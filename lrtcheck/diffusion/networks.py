@@ -1,4 +1,4 @@
-"""A torch two-head eps-network and its trainer (DESIGN sections 3-4; reference note section 1.2 (g)).
+"""A torch two-head eps-network and its trainer (docs/methods/diffusion.md §6; docs/methods/lrt_diffusion.md §2).
 
 :class:`TwoHeadDenoiser`: one trunk MLP on (a_t, s, emb(t)) with a sinusoidal time embedding and two linear output
 heads u (background) and c (good); ONE forward returns both (``model(s, a_t, t) -> (eps_u, eps_c)``), which is the

@@ -1,7 +1,7 @@
 """Counter-based per-sample Gaussian noise: the draw for (seed, sample_id, step, dim) is a pure function of those four.
 
 Why: a single generator shared across a batch makes every sample's noise depend on the batch size and on the device
-(huggingface/diffusers #6222, #612; reference note section 3.7), and a precomputed [T, B, d] tensor of per-sample
+(huggingface/diffusers #6222, #612; docs/methods/diffusion.md §7), and a precomputed [T, B, d] tensor of per-sample
 generators is far too slow for 10^6 chains.  Here the noise is a stateless hash, fully vectorised in torch:
 
     key_i   = mix64(mix64(seed) + G (sample_id_i + 1))                        (once per sample)

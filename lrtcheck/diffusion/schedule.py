@@ -1,11 +1,11 @@
-"""DDPM noise schedules (Ho et al. 2020, section 2; DESIGN section 3).
+"""DDPM noise schedules (Ho et al. 2020, arXiv 2006.11239, §2, §4; docs/methods/diffusion.md §1-§2).
 
 Index convention: steps t = 1..T are stored at array index t-1.  ``alpha_bars[t-1] = prod_{i<=t} (1 - beta_i)``
 and ``alpha_bar_0 = 1``.  The reverse variance is ``posterior_variance = beta_t (1 - alpha_bar_{t-1}) / (1 -
 alpha_bar_t)`` ("fixed_small", zero at t = 1) or ``betas`` ("fixed_large").
 
 * ``linear(T, beta_start, beta_end)``: Ho et al. (2020); with T = 100 and the default range alpha_bar_T ~ 0.36, so
-  the N(0, I) prior is mismatched (DESIGN section 3): use T near 1000 or accept it.
+  the N(0, I) prior is mismatched (docs/methods/diffusion.md §2): use T near 1000 or accept it.
 * ``cosine(T, s)``: Nichol & Dhariwal (2021), alpha_bar(t) = cos^2(((t/T) + s)/(1 + s) pi/2) / (same at 0), betas
   clipped at ``max_beta`` = 0.999.
 * ``vp(T, b_min, b_max)``: Diffusion-QL's ``vp_beta_schedule``: alpha_t = exp(-b_min/T - (b_max - b_min)(2t-1)/(2T^2)).

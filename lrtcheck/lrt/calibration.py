@@ -1,4 +1,4 @@
-"""Threshold calibration for the LRT gate (DESIGN section 4; reference note section 1.2 (e), 4.3).
+"""Threshold calibration for the LRT gate (arXiv 2510.24983; docs/methods/lrt_diffusion.md §8, §10).
 
 Given n i.i.d. H0 statistics (continuous law F) the threshold is an order statistic tau = X_(k) (k-th smallest):
 

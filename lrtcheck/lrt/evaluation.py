@@ -1,4 +1,5 @@
-"""Return-OOD Pareto of LRT, Q-only and LRT+Q on the contextual toy (reference note section 1.1, Table 1).
+"""Return-OOD Pareto of LRT, Q-only and LRT+Q on the contextual toy (arXiv 2510.24983, Table 1;
+docs/methods/lrt_diffusion.md §11-§12).
 
 For each alpha: LRT = hard gate, tau calibrated (conformal rank) on H0 draws at held-out states; Q-only = the
 background sampler (beta == 0) with the Q-step (no alpha: the same point in every row); LRT+Q = the gate plus the

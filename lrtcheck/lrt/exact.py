@@ -1,4 +1,4 @@
-"""Exact laws of the LRT statistic for single-Gaussian heads (DESIGN section 4; reference note section 4.2).
+"""Exact laws of the LRT statistic for single-Gaussian heads (docs/methods/lrt_diffusion.md §9-§10).
 
 Heads N(m_u, s^2 I) (background) and N(m_c, s^2 I) (good): Delta_t = beta_t sqrt(ab_t) (m_c - m_u) / (sqrt(alpha_t)
 (ab_t s^2 + 1 - ab_t)) does not depend on the action, so the increments are independent,

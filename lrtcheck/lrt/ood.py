@@ -1,4 +1,4 @@
-"""State-conditional kNN OOD rate and the return-OOD Pareto (reference note section 1.2 (h); DESIGN section 4).
+"""State-conditional kNN OOD rate and the return-OOD Pareto (docs/methods/lrt_diffusion.md §11).
 
 In standardised space (dataset means and stds of states and of actions):
 1. N_k(s) = the k nearest dataset states of s;

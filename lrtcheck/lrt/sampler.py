@@ -1,4 +1,4 @@
-"""The LRT-Diffusion sampler (Sun & Cheng, arXiv 2510.24983; DESIGN section 4; reference note section 1.2).
+"""The LRT-Diffusion sampler (Sun & Cheng, arXiv 2510.24983 §3.2; docs/methods/lrt_diffusion.md §3-§7).
 
 One reverse step t = T..1, with Lambda the statistic accumulated so far (float64):
 
@@ -13,8 +13,9 @@ One reverse step t = T..1, with Lambda the statistic accumulated so far (float64
    form of (||a - mu_u||^2 - ||a - mu_c||^2) / (2 sigma^2)).  Steps with sigma_t = 0 add no evidence.
 
 sigma_t^2 is the posterior variance beta~_t (``variance="posterior"``, zero at t = 1) or beta_t (``"beta"``); noise is
-added at every step with sigma_t > 0 (so the ``beta`` variant also adds noise at t = 1, as DESIGN section 4's D^2
-formula assumes).  H0 is the same sampler and configuration with beta == 0 (:meth:`LRTSampler.null_statistics`).
+added at every step with sigma_t > 0 (so the ``beta`` variant also adds noise at t = 1, as the D^2 formula of
+docs/methods/lrt_diffusion.md §9 assumes).  H0 is the same sampler and configuration with beta == 0
+(:meth:`LRTSampler.null_statistics`).
 
 Decisions: the sample is "activated" (the conditional pull was triggered) when its statistic exceeds tau: the final
 Lambda for ``statistic="final"``, the running max for ``statistic="running_max"``.  The Type-I rate is the activation
@@ -46,7 +47,7 @@ STATISTICS = ("final", "running_max")
 
 @dataclass(frozen=True)
 class QStep:
-    """The optional Q-gradient step (reference note section 1.2 (f)).
+    """The optional Q-gradient step (arXiv 2510.24983, Prop. 5.3; docs/methods/lrt_diffusion.md §6).
 
     critic : object with ``grad(states, actions) -> dQ/da`` (torch tensors), or a callable ``Q(states, actions)`` (B,)
         differentiated by autograd.
@@ -147,7 +148,7 @@ def _is_gmm(h) -> bool:
 
 @dataclass(eq=False)
 class LRTSampler:
-    """LRT-gated DDPM sampler over a two-head model (DESIGN section 4).
+    """LRT-gated DDPM sampler over a two-head model (docs/methods/lrt_diffusion.md §3).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The contextual toy world that stands in for D4RL (DESIGN section 4; reference note section 4.3).
+"""The contextual toy world that stands in for D4RL (docs/methods/lrt_diffusion.md §11; docs/reconstructions.md §3.13).
 
 * States s ~ N(0, I_{d_s}).
 * Behaviour policy pi_b(a | s) = sum_k pi_k N(A_k s + b_k, s_k^2 I): a :class:`ConditionalGaussianMixtureHead`.

@@ -16,7 +16,9 @@ The laws are exact (no normal approximation):
 * a sample against a continuous CDF: the Kolmogorov-Smirnov statistic with its exact finite-n law
   (``scipy.stats.kstwo``; Simard & L'Ecuyer 2011) and the DKW-style guaranteed power (TFP's
   ``min_discrepancy_of_true_cdfs_detectable_by_dkwm``);
-* exact comparisons spend no share.
+* exact comparisons spend no share;
+* a ``fails`` claim's counter-example (:func:`counterexample_decision`): reproduced when the claim's assertion is
+  violated while the controls hold, with the exact probability of reproducing it as the power.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = [
     "p_value_decision",
     "exact_decision",
     "bonferroni",
+    "counterexample_decision",
 ]
 
 HOLDS = "holds"
@@ -396,3 +399,50 @@ def bonferroni(parts: Sequence[Decision], share, *, report: int | str = 0, same_
                     power=power, target_defect=shown.target_defect, defect_size=shown.defect_size,
                     statistic=shown.statistic, region=shown.region, name=name, parts=parts,
                     message="; ".join(p.message for p in parts if not p.holds and p.message))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# counter-examples of ``fails`` claims
+# ---------------------------------------------------------------------------------------------------------------
+def counterexample_decision(assertion: Decision, reproduction_probability, share, *,
+                            controls: Sequence[Decision] = (), p_value=None, n: int = 0, target_defect: str = "",
+                            defect_size=None, name: str = "counter-example") -> Decision:
+    """Is the counter-example to a ``fails`` claim reproduced?
+
+    ``assertion`` is the claim's statement decided in the check's world (usually an exact comparison: "the stale
+    threshold keeps alpha", realized level <= alpha); ``controls`` are the decisions that must hold for the
+    reproduction to count (the corrected procedure keeps its exact law), made at shares that add up to at most
+    ``share``.  The decision is violated -- the counter-example is reproduced -- iff ``assertion`` does not hold
+    and every control holds; otherwise it holds, and the claim's ``fails`` expectation is not met.
+
+    Its power is the probability of reproducing the counter-example: ``reproduction_probability`` (the exact
+    probability, over the check's randomness, that the assertion is violated) times the probability that no control
+    rejects, at least ``1 - sum of the controls' shares`` by the union bound
+    (docs/certification.md §6: a ``fails`` check reproduces its violation with probability at least 1 - share).
+    The estimate and bound are the assertion's; ``p_value`` (NaN unless given, e.g. a control's) is reported, not
+    decided on.  ``message`` says why the counter-example was not reproduced (empty when it was): pass it to
+    ``Evidence.from_decision(..., message=decision.message)``, since a ``fails`` check reads it when it *holds*.
+    """
+    if not isinstance(assertion, Decision):
+        raise ValueError(f"assertion must be a Decision, got {type(assertion).__name__}")
+    controls = tuple(controls)
+    if not all(isinstance(c, Decision) for c in controls):
+        raise ValueError("controls must be a sequence of Decision")
+    share = _check_share(share)
+    reproduction_probability = check_unit("reproduction_probability", reproduction_probability)
+    spent = math.fsum(c.share for c in controls)
+    if spent > share * (1 + 1e-12):
+        raise ValueError(f"the controls spend {spent:.6g}, more than the share {share:.6g}: split it with split_share")
+    reproduced = not assertion.holds and all(c.holds for c in controls)
+    power = reproduction_probability * (1.0 - spent)
+    if reproduced:
+        message = ""
+    elif assertion.holds:
+        message = (f"{name} not reproduced: {assertion.name} holds ({assertion.estimate:.4g} against "
+                   f"{assertion.bound:.4g})")
+    else:
+        message = f"{name} not reproduced: " + "; ".join(c.message or f"{c.name} rejected" for c in controls
+                                                          if not c.holds)
+    return Decision(holds=not reproduced, p_value=p_value, estimate=assertion.estimate, bound=assertion.bound, n=n,
+                    share=share, power=power, target_defect=target_defect, defect_size=defect_size, name=name,
+                    parts=(assertion, *controls), message=message)

@@ -74,6 +74,16 @@ def test_topic_module_mutants_are_edits_of_the_original():
     for m in topic:
         assert m.make.__qualname__.split(".")[0] in ("source_edit", "wrapper"), m.id
     assert {m.id for m in topic} <= {m.id for m in catalogue()}
+    # the lrt catalogue moved whole into lrtcheck/claims/lrt: every mutant of the legacy module is a topic mutant
+    assert {m.id for m in topic if m.family == "lrt"} == {
+        "lrt.llr_sign", "lrt.llr_sigma_not_squared", "lrt.sigma0_step_counted", "lrt.running_max_is_final",
+        "lrt.gate_current_evidence", "lrt.soft_gate_kappa_inverted", "lrt.reverse_mean_coef",
+        "lrt.reverse_mean_no_inv_sqrt_alpha", "lrt.noise_sigma2_scale", "lrt.noise_step_ignored",
+        "lrt.qstep_not_scaled", "lrt.qstep_clip_skipped", "lrt.null_without_qstep", "lrt.config_ignores_variance",
+        "lrt.config_ignores_qstep", "lrt.qstep_fingerprint_critic_only", "lrt.calibration_rank_float",
+        "lrt.calibration_rank_index", "lrt.dkw_massart_one_sided_always", "lrt.dkw_band_sign",
+        "lrt.quantile_eps_one_sided", "lrt.exact_D2_no_alpha", "lrt.gmm_component_variance",
+        "lrt.gmm_no_logsumexp_fused", "lrt.gmm_no_logsumexp_numpy", "lrt.posterior_variance_abar_t"}
 
 
 def test_wrapper_alters_inputs_and_output_around_the_original():

@@ -15,6 +15,7 @@ from lrtcheck.stats.decisions import (
     Decision,
     binomial_count_decision,
     bonferroni,
+    counterexample_decision,
     discrete_count_decision,
     exact_decision,
     ks_decision,
@@ -236,3 +237,47 @@ def test_beta_binomial_count_reproduces_the_lrt_exceedance_formulas():
     assert d.power == float(defect.sf(hi_c))
     ci = st.binomtest(count, m).proportion_ci(1 - share, method="exact")
     assert (d.lower, d.upper) == (ci.low, ci.high)
+
+
+@pytest.mark.parametrize("assertion_holds", [True, False])
+@pytest.mark.parametrize("control_holds", [True, False])
+def test_counterexample_is_reproduced_only_when_the_assertion_fails_and_the_controls_hold(assertion_holds,
+                                                                                          control_holds):
+    share = 4.1666666666666665e-05
+    assertion = exact_decision(assertion_holds, estimate=0.237, bound=0.1, name="stale threshold keeps alpha",
+                               message="realized above alpha")
+    control = p_value_decision(0.6 if control_holds else 1e-9, split_share(share, 2), name="recalibrated law")
+    d = counterexample_decision(assertion, 0.99999, share, controls=[control], p_value=control.p_value, n=7)
+    reproduced = not assertion_holds and control_holds
+    assert d.holds is (not reproduced) and d.verdict == ("violated" if reproduced else "holds")
+    assert (d.message == "") is reproduced  # the message explains a counter-example that was not reproduced
+    assert (d.estimate, d.bound, d.p_value, d.n, d.share) == (0.237, 0.1, control.p_value, 7, share)
+    assert d.parts == (assertion, control)
+
+
+def test_counterexample_power_reproduces_the_lrt_formulas():
+    """lrt's hand-written reproduction powers: p_repro (1 - level) with one control at half the share
+    (lrt.qstep.recalibrate), p_repro (1 - share/2) with two controls at a quarter each (lrt.running_max), p_repro
+    with none (lrt.variance_mismatch); no p-value unless one is given."""
+    ff, p_repro = 4.1666666666666665e-05, 0.9999999791
+    violated = exact_decision(False, estimate=0.2, bound=0.1)
+    one = [p_value_decision(0.5, ff / 2)]
+    assert counterexample_decision(violated, p_repro, ff, controls=one).power == p_repro * (1 - ff / 2)
+    two = [p_value_decision(0.5, split_share(ff, 4)), p_value_decision(0.5, split_share(ff, 4))]
+    share = ff / 2
+    assert counterexample_decision(violated, p_repro, ff, controls=two).power == p_repro * (1 - share)
+    none = counterexample_decision(violated, p_repro, ff)
+    assert none.power == p_repro and math.isnan(none.p_value) and not none.holds
+
+
+def test_counterexample_decision_validates_its_inputs():
+    ff = 1e-3
+    violated = exact_decision(False)
+    with pytest.raises(ValueError, match="controls spend"):
+        counterexample_decision(violated, 0.5, ff, controls=[p_value_decision(0.5, ff), p_value_decision(0.5, ff)])
+    with pytest.raises(ValueError, match="reproduction_probability"):
+        counterexample_decision(violated, 1.5, ff)
+    with pytest.raises(ValueError, match="share"):
+        counterexample_decision(violated, 0.5, 0.0)
+    with pytest.raises(ValueError, match="assertion"):
+        counterexample_decision(True, 0.5, ff)

@@ -108,8 +108,11 @@ def check_target_unbiased(ctx):
         noncentrality = float(mean_w @ np.linalg.solve(cov_w, mean_w))
         results[name] = {"n_usable": m, "chi2": q, "dof": dof, "p": p, "critical": crit, "power_lower": power_lo,
                          "defect_noncentrality": noncentrality}
+        what = f"{name} chi-square of whitened residuals"
+        # a statistic that is not finite (targets at times where v = 0) is a violation, not a p-value
         parts.append(p_value_decision(p, level, power=power_lo, statistic=q, n=m, target_defect=NO_FACTOR,
-                                      defect_size=noncentrality, name=f"{name} chi-square of whitened residuals"))
+                                      defect_size=noncentrality, name=what) if np.isfinite(p) else
+                     exact_decision(False, estimate=q, name=what, message=f"{what} is not finite ({q})"))
     decision = bonferroni(parts, ctx.false_fail_rate)
     return Evidence.from_decision(
         decision, n=int(sum(r["n_usable"] for r in results.values())),

@@ -1,4 +1,4 @@
-"""Risk-Sensitive Diffusion (seed 003, arXiv 2402.02081; DESIGN section 5).
+"""Risk-Sensitive Diffusion (Li, Ruiz Luyten & van der Schaar, arXiv 2402.02081; docs/methods/risk_sensitive.md).
 
 numpy-only names are exported here; the torch parts live in submodules:
 ``lrtcheck.risk.models`` (RiskSensitiveDiffusion, StandardDiffusion, RiskConditionalDiffusion),

@@ -1,6 +1,6 @@
 """Data: the paper's proof of concept, a real tabular set made noisy by KNN imputation, and risk estimation.
 
-* :func:`proof_of_concept` (seed 003, section 5.1, Figs. 3-4): a 2-D Gaussian mixture (three isotropic components)
+* :func:`proof_of_concept` (arXiv 2402.02081, §5.1, Figs. 3-4): a 2-D Gaussian mixture (three isotropic components)
   in which a fraction (default 95%) of one component's samples is corrupted, x~_0 = x_0 + noise, with per-sample,
   per-dimension risk r ~ U(r_low, r_high): Gaussian noise N(0, diag(r^2)) or independent Cauchy(0, r_j).  The other
   samples are clean (r = 0).  ``corrupted_component=None`` corrupts every component alike (the risk is then
@@ -148,7 +148,8 @@ def estimate_risk_knn(x_missing, *, k: int = 10, risk_scale: float = 1.0) -> tup
 
 def knn_imputed_tabular(name: str = "wine", *, mask_rate: float = 0.05, k: int = 10,
                         seed: int | np.random.SeedSequence = 0, risk_scale: float = 1.0) -> NoisyDataset:
-    """A bundled scikit-learn data set, standardised, 5% masked and KNN-imputed with MAD risk (seed 003, 5.3)."""
+    """A bundled scikit-learn data set, standardised, 5% masked and KNN-imputed with MAD risk (arXiv 2402.02081,
+    section 5.3; docs/methods/risk_sensitive.md §10)."""
     from sklearn import datasets
 
     loaders = {"wine": datasets.load_wine, "diabetes": datasets.load_diabetes,

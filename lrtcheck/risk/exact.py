@@ -1,5 +1,6 @@
 """Exact laws of the risk-sensitive forward process for Gaussian and Gaussian-mixture data with full covariances
-(reference note section 4.4; :class:`lrtcheck.diffusion.GaussianMixtureHead` covers isotropic components only).
+(docs/methods/risk_sensitive.md §3-§4; :class:`lrtcheck.diffusion.GaussianMixtureHead` covers isotropic components
+only).
 
 For p_0 = sum_k pi_k N(m_k, S_k), noisy x~_0 = x_0 + r * eps (eps ~ N(0, I)) and x~_t = u x~_0 + v eta:
 

@@ -1,6 +1,7 @@
 """Risk-sensitive forward kernels: discrete VP (DDPM), continuous VP SDE, VE SDE; Gaussian and Cauchy noise.
 
-A noisy sample (x~_0, r) is perturbed by (seed 003, Thm 3.1 / E.1, Lemma E.1; DESIGN section 5)
+A noisy sample (x~_0, r) is perturbed by (arXiv 2402.02081, Thm 3.1 / E.1, Lemma E.1; docs/methods/risk_sensitive.md
+§3)
 
     x~_t = u(t) x~_0 + v(r, t) eta,     v(r, t)^2 = max(v(0, t)^2 - u(t)^2 psi(r), 0)   (per dimension),
 

@@ -1,4 +1,5 @@
-"""Sample-quality metrics (seed 003, section 5: Wasserstein in Table 1, MMD in Table 2).
+"""Sample-quality metrics (arXiv 2402.02081, section 5: Wasserstein in Table 1, MMD in Table 2;
+docs/methods/risk_sensitive.md §9).
 
 * :func:`sliced_wasserstein` -- SW_1(P, Q) = E_theta W_1(theta^T P, theta^T Q), theta uniform on the sphere, with
   all projections done in one matmul and each 1-D W_1 = int |F - G| computed from the merged sorted sample.

@@ -1,4 +1,5 @@
-"""Estimators (scikit-learn style): the risk-sensitive model and its three baselines (seed 003, section 5, App. A).
+"""Estimators (scikit-learn style): the risk-sensitive model and its three baselines (arXiv 2402.02081, section 5,
+App. A; docs/methods/risk_sensitive.md §8).
 
 * :class:`RiskSensitiveDiffusion` -- risk-sensitive training (t uniform on T(r), kernel v(r, t)); ordinary sampling.
 * :class:`StandardDiffusion` -- the standard model trained on the noisy samples as if clean (r ignored); fitted on

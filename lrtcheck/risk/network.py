@@ -5,7 +5,7 @@ batched matmul: M seeds (or M model variants) train in one loop, each member on 
 and since Adam is element-wise the members do not interact.  Input x has shape (M, B, dim) (or (B, dim) when M = 1);
 the time input tau in [0, 1] has shape (M, B) (or (B,)).
 
-Risk conditioning (the risk-conditional guidance baseline, seed 003 App. A): ``cond_dim > 0`` adds an input r
+Risk conditioning (the risk-conditional guidance baseline, arXiv 2402.02081 App. A): ``cond_dim > 0`` adds an input r
 (M, B, cond_dim) embedded by a linear layer, and a learned null token used where ``use_cond`` is False (classifier-free
 guidance's unconditional branch, Ho & Salimans 2022).
 """

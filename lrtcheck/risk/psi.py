@@ -1,8 +1,8 @@
 """Risk validation and the effective noise variance psi(r) of Gaussian and Cauchy noise.
 
 A risk vector r >= 0 gives, per dimension, the scale of the noise carried by a sample x~0 = x_0 + noise
-(seed 003, Def. 3.1; DESIGN section 5).  r is a **standard deviation** (Thm E.1 uses r^2 throughout; the paper's
-N(0, rI) in Remarks 3.1 / E.3 is a slip).
+(arXiv 2402.02081, Def. 3.1; docs/methods/risk_sensitive.md §2).  r is a **standard deviation** (Thm E.1 uses r^2
+throughout; the paper's N(0, rI) in Remarks 3.1 / E.3 is a slip).
 
 * Gaussian noise, N(0, diag(r^2)): psi(r) = r^2 (Thm 3.1 / E.1).
 * Cauchy noise, independent Cauchy(0, r_j) per dimension: the paper's Cor. 3.2 / G.3 prints

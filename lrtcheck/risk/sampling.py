@@ -1,7 +1,8 @@
-"""Sampling is the ordinary reverse process (r = 0; seed 003, Algorithms 2 and 4): only training differs.
+"""Sampling is the ordinary reverse process (r = 0; arXiv 2402.02081, Algorithms 2 and 4): only training differs.
 
 * :func:`ddpm_sample` (discrete VP): x_T ~ N(0, I); x_{t-1} = (x_t - beta_t / sqrt(1 - ab_t) eps_hat) / sqrt(alpha_t)
-  + sigma_t z with sigma_t^2 = beta~_t ("posterior") or beta_t ("beta"); no noise at t = 1 (DESIGN section 3).
+  + sigma_t z with sigma_t^2 = beta~_t ("posterior") or beta_t ("beta"); no noise at t = 1 (Ho et al. 2020,
+  Algorithm 2; docs/methods/diffusion.md §4).
 * :func:`euler_maruyama_sample` (VPSDE / VESDE): t_M = 1 > ... > t_0 = t_eps on a uniform grid,
   x <- x - [f(x, t) - g(t)^2 s(x, t)] dt + g(t) sqrt(dt) z (z = 0 on the last step),
   x(1) ~ N(0, 1) (VP) or N(0, v0(1)^2) (VE).

@@ -1,10 +1,11 @@
-"""The risk-sensitive denoising loss (seed 003, Prop. 3.1 / G.1, Algorithms 1 and 3) and its training loop.
+"""The risk-sensitive denoising loss (arXiv 2402.02081, Prop. 3.1 / G.1, Algorithms 1 and 3) and its training loop.
 
 For t uniform on T(r), x~_t = u x~_0 + v eta, the score target is -eta / v (v = v(r, t) per dimension); its
-conditional mean given (x~_t, r) is the clean score grad log p_t(x~_t) for Gaussian noise (DESIGN section 5), so the
-minimiser is the clean model.  Parameterisations of the network output o (all express the same implied score s):
+conditional mean given (x~_t, r) is the clean score grad log p_t(x~_t) for Gaussian noise
+(docs/methods/risk_sensitive.md §6), so the minimiser is the clean model.  Parameterisations of the network output o
+(all express the same implied score s):
 
-* ``eps``:      eps_hat = o, s = -eps_hat / v0;       target eps = v0 eta / v   (reference note section 2.3)
+* ``eps``:      eps_hat = o, s = -eps_hat / v0;       target eps = v0 eta / v   (docs/reconstructions.md §4.4)
 * ``score``:    s = o;                                 target -eta / v
 * ``denoiser``: D_hat = o ~ E[x_0 | x_t], s = (u D_hat - x_t) / v0^2;  target (x_t - v0^2 eta / v) / u (Tweedie)
 
@@ -135,7 +136,7 @@ def fit_network(net, kernel: RiskKernel, x0, r=None, *, steps: int = 2000, batch
     ``conditional=True`` trains the risk-conditional baseline instead: the forward process ignores r (standard
     kernel), the network sees r as its condition, replaced by the null token with probability ``p_uncond``.
     ``edge = c`` in [0, 1) restricts t to T_c(r) = {t : v(r, t)^2 >= c v0(t)^2 in every dimension} (c = 0: T(r)),
-    which bounds the paper-weighted target variance by 1/c (reference note section 2.3, option 2).
+    which bounds the paper-weighted target variance by 1/c (docs/methods/risk_sensitive.md §6).
     """
     import time
 

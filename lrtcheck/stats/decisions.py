@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy import stats as _st
 
-from .binomial import binomial_acceptance_region
+from .binomial import binomial_acceptance_region, clopper_pearson
 from .design import binomial_power, ks_power_lower_bound, ks_threshold
 from .validation import check_open_unit, check_positive_int, check_unit
 
@@ -41,6 +41,7 @@ __all__ = [
     "verdict",
     "split_share",
     "proportion_interval",
+    "simulated_power_lower_bound",
     "binomial_count_decision",
     "discrete_count_decision",
     "binomial_violation_reproduced",
@@ -184,6 +185,25 @@ def proportion_interval(count, n, confidence) -> tuple[float, float]:
     confidence = check_open_unit("confidence", confidence)
     ci = _st.binomtest(count, n).proportion_ci(confidence, method="exact")
     return float(ci.low), float(ci.high)
+
+
+def simulated_power_lower_bound(rejections, draws, alpha) -> float:
+    """Lower confidence bound on a power estimated by simulation: the test, run on ``draws`` exact draws of its
+    statistic under the stated defect, rejected ``rejections`` times.
+
+    The lower end of the two-sided Clopper & Pearson (1934) interval at level ``1 - alpha`` in its Beta quantile
+    form (:func:`~lrtcheck.stats.clopper_pearson`), so the power is at least the bound with confidence
+    ``1 - alpha / 2``; when every draw rejects, the closed form ``(alpha / 2)^(1 / draws)`` of that quantile (the
+    ``alpha / 2`` quantile of ``Beta(draws, 1)``).
+    """
+    draws = check_positive_int("draws", draws)
+    rejections = check_positive_int("rejections", rejections, minimum=0)
+    if rejections > draws:
+        raise ValueError(f"rejections must be <= draws (rejections={rejections}, draws={draws})")
+    alpha = check_open_unit("alpha", alpha)
+    if rejections < draws:
+        return float(clopper_pearson(rejections, draws, alpha)[0])
+    return (alpha / 2) ** (1 / draws)
 
 
 def binomial_count_decision(count, n, p0, share, *, alternative: str = "two-sided", defect_rate=None,

@@ -11,15 +11,17 @@ power is that of the Monte Carlo decision.  With K rejections in R runs:
 * *shown*: the exact one-sided Clopper-Pearson lower bound of K/R at ``confidence`` is at least the power the tier
   requires (0.9 quick, 0.99 full), the figure every such check promises;
 * *consistent*: the declared powers pi_1..pi_R of the runs (each run draws its own configurations, so each has
-  its own) are not refuted: ``P(K' <= K) >= 1 - confidence`` for K' Poisson-binomial(pi) -- a declared power is a
-  lower bound, so a true power at least pi makes K stochastically larger than K'.  A declared power of 1 is refuted
-  by a single run that does not reject.
+  its own) are not refuted: ``P(K' <= K) >= a`` for K' Poisson-binomial(pi) -- a declared power is a lower bound,
+  so a true power at least pi makes K stochastically larger than K'.  A declared power of 1 is refuted by a single
+  run that does not reject.  Every refutation of the table is made at ``a = (1 - confidence) / m``, m the number
+  of refutation tests in the table (Bonferroni), so that a correct set of checks is refuted with probability at
+  most ``1 - confidence`` (:func:`power_table`).
 
 False-fail rate, without the defect.  F of the R runs fail; the share s is the check's budget share.  When the
 exact one-sided upper bound of F/R is at most s the rate is *bounded*.  When s is too small for R runs to bound
 (R < ln(1/(1 - confidence)) / s), the rate is tested as ``lrtcheck flake`` does: refuted when the exact lower bound
-of F/R exceeds s, or when the p-values of the runs are not super-uniform (for x in 0.001, 0.01, 0.05, 0.1 the lower
-bound of the frequency of p <= x exceeds x).  A ``fails`` check has no defect to run: its power is the probability
+(at ``1 - a``) of F/R exceeds s, or when the p-values of the runs are not super-uniform (for x in 0.001, 0.01, 0.05,
+0.1 the lower bound of the frequency of p <= x exceeds x).  A ``fails`` check has no defect to run: its power is the probability
 of reproducing the violation, measured on the runs without a defect (shown and consistent as above), and its
 false-fail rate is the rate of runs that do not reproduce it.
 """
@@ -70,27 +72,27 @@ def power_tasks(specs, runs: int, *, tier: str, root: int):
     return tasks, defects
 
 
-def _false_fail(base, confidence: float, expectation: str) -> dict:
+def _false_fail(base, confidence: float, expectation: str, refute_at: float) -> dict:
     runs = len(base)
     share = float(base[0].budget_share)
-    failed = sum(not o.passed for o in base)
-    lower, upper = _lower(failed, runs, confidence), _upper(failed, runs, confidence)
+    failed = sum(not o.passed for o in base)  # holds: a false fail; fails: the violation not reproduced
+    upper = _upper(failed, runs, confidence)
     out = {"ff_failures": failed, "share": share, "ff_upper": upper}
     if upper <= share:
         out["ff_status"] = "bounded"
         return out
-    refuted = lower > share
+    refuted = _lower(failed, runs, 1 - refute_at) > share
     if expectation == "holds" and not refuted:
         p = np.array([o.p_value for o in base], dtype=float)
         p = p[np.isfinite(p)]
         for x in LEVELS:
-            if p.size and _lower(int(np.sum(p <= x)), int(p.size), confidence) > x:
+            if p.size and _lower(int(np.sum(p <= x)), int(p.size), 1 - refute_at) > x:
                 refuted = True
     out["ff_status"] = "REFUTED" if refuted else ("super-uniform p" if expectation == "holds" else "not refuted")
     return out
 
 
-def _power(runs_, confidence: float, rejected) -> dict:
+def _power(runs_, confidence: float, rejected, refute_at: float) -> dict:
     n = len(runs_)
     k = int(sum(rejected(o) for o in runs_))
     declared = np.array([o.power for o in runs_], dtype=float)
@@ -104,7 +106,7 @@ def _power(runs_, confidence: float, rejected) -> dict:
             "declared_power_mean": float(np.mean(declared)) if declared.size else math.nan,
             "required_power": required, "rejections": k, "rate": k / n, "cp_lower": lower,
             "shown": lower >= required, "consistency_p": consistent_p,
-            "consistent": bool(consistent_p >= 1 - confidence) if math.isfinite(consistent_p) else False,
+            "consistent": bool(consistent_p >= refute_at) if math.isfinite(consistent_p) else False,
             "gate_rejections": int(sum(not o.passed for o in runs_)) if rejected is not _reproduced else k,
             "errors": int(sum(bool(o.error) or o.verdict == "error" for o in runs_))}
 
@@ -115,26 +117,35 @@ def _reproduced(o) -> bool:
 
 def power_table(outcomes, defects: dict[str, tuple[str, list[str]]], *, confidence: float = 0.95) -> pd.DataFrame:
     """One row per (check, declared defect): measured power and false-fail status (module docstring).
-    ``defects`` maps each check id to its expectation and its declared defects (:func:`power_tasks`)."""
+    ``defects`` maps each check id to its expectation and its declared defects (:func:`power_tasks`).
+
+    A power is *shown* per check at ``confidence``.  The refutations (a declared power, a false-fail count, a
+    super-uniformity level) are tests of correct checks, so that the table as a whole refutes nothing true with
+    probability above ``1 - confidence`` each is made at ``(1 - confidence) / m``, m the number of refutation tests
+    the table can make (Bonferroni: per check and defect, one for the declared power; per check, one for the
+    false-fail count and one per super-uniformity level)."""
+    m = sum(len(mids) + 1 + len(LEVELS) for _, mids in defects.values())
+    refute_at = (1 - confidence) / max(1, m)
     by = {}
     for o in outcomes:
         by.setdefault((o.task.check_id, o.task.mutant), []).append(o)
     rows = []
     for cid, (expectation, mids) in defects.items():
         base = by[(cid, None)]
-        ff = _false_fail(base, confidence, expectation)
+        ff = _false_fail(base, confidence, expectation, refute_at)
         if expectation == "fails":
             row = {"check_id": cid, "expectation": "fails", "defect": "(reproduce the violation)",
-                   **_power(base, confidence, _reproduced), **ff}
+                   **_power(base, confidence, _reproduced, refute_at), **ff, "refutation_level": refute_at}
             rows.append(row)
             continue
         if not mids:
             rows.append({"check_id": cid, "expectation": "holds", "defect": "", "runs": len(base), **ff,
-                         "verdict": "NO DECLARED DEFECT"})
+                         "refutation_level": refute_at, "verdict": "NO DECLARED DEFECT"})
             continue
         for mid in mids:
             rows.append({"check_id": cid, "expectation": "holds", "defect": mid,
-                         **_power(by[(cid, mid)], confidence, lambda o: o.mc_rejected), **ff})
+                         **_power(by[(cid, mid)], confidence, lambda o: o.mc_rejected, refute_at), **ff,
+                         "refutation_level": refute_at})
     frame = pd.DataFrame(rows)
     if len(frame):
         def verdict(r):
@@ -174,8 +185,10 @@ def run_power_cli(args, executor) -> int:
     outcomes = run_grid(tasks, executor, desc=f"power ({args.tier}, R={args.runs})",
                         progress=True if args.progress else None)
     frame = power_table(outcomes, defects, confidence=args.confidence)
-    print(f"lrtcheck power: tier {args.tier}, R = {args.runs} root seeds from SeedSequence({args.root}), "
-          f"one-sided confidence {args.confidence}")
+    level = float(frame["refutation_level"].iloc[0]) if len(frame) else math.nan
+    print(f"lrtcheck power: tier {args.tier}, R = {args.runs} root seeds from SeedSequence({args.root}); power shown "
+          f"and false-fail bounded at one-sided confidence {args.confidence} per check; refutations at {level:.3g} "
+          f"each (family-wise {1 - args.confidence:.3g})")
     print(_fmt_table(frame))
     if args.out:
         out = Path(args.out)

@@ -235,7 +235,9 @@ def _cmd_report(args, argv) -> int:
         if not str(args.results).strip():
             raise UsageError("the results path must not be empty")
         if marker is not None and not (results_dir / "results.csv").exists():
-            raise UsageError(f"{results_dir} has no results.csv: {notice_text(marker)}")
+            how = "was interrupted" if marker["state"] == "interrupted" else "has not finished (or was killed)"
+            raise UsageError(f"{results_dir} has no results.csv: a run into it (started {marker.get('started', '?')}, "
+                             f"command: {marker.get('command', '?')}) {how} before writing one")
         df = read_results(args.results)
         if len(df) == 0:
             raise UsageError(f"{results_dir / 'results.csv'} has no rows: there is nothing to report")

@@ -72,9 +72,9 @@ def check_out_dir(out, *, force: bool = False, option: str = "--out") -> Path:
     Refused: a path that is a file; a directory (or parent) that cannot be written; a directory that holds files
     other than an lrtcheck report; a directory that holds a report, unless ``force``.
     """
-    out = Path(out)
     if str(out).strip() == "":
         raise ValueError(f"{option} must not be empty")
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"{option} {str(out)!r} is a file, not a directory")
     if out.is_dir():

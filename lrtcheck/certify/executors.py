@@ -189,8 +189,12 @@ class DaskExecutor:
         self.workers = check_workers(n_workers)
         self._cluster = None
         if address == "local":
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            try:
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None)
+            except Exception as exc:  # noqa: BLE001 - a cluster that cannot start is a usage error, one line
+                raise ValueError(f"--dask local: the LocalCluster did not start ({type(exc).__name__}: {exc})") \
+                    from None
             self.client = Client(self._cluster)
         else:
             try:

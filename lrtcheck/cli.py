@@ -287,7 +287,9 @@ def _cmd_explain(args, argv) -> int:
     except ValueError as exc:
         return _usage("explain", exc)
     c = spec.claim
-    doc = textwrap.dedent(spec.func.__doc__ or "").strip()
+    import inspect
+
+    doc = inspect.cleandoc(spec.func.__doc__ or "")
     print(f"{spec.check_id}\n  claim:       {c.id}\n  statement:   {c.statement}\n  source:      {c.source}\n"
           f"  expectation: {c.expectation}")
     if c.assumptions:

@@ -190,8 +190,10 @@ class DaskExecutor:
         self._cluster = None
         if address == "local":
             try:
+                import logging
+
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None)
+                                             dashboard_address=None, silence_logs=logging.ERROR)
             except Exception as exc:  # noqa: BLE001 - a cluster that cannot start is a usage error, one line
                 raise ValueError(f"--dask local: the LocalCluster did not start ({type(exc).__name__}: {exc})") \
                     from None

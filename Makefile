@@ -1,5 +1,6 @@
 # Two entry points, each enough on a fresh machine:
-#   make certify   -> installs into .venv if needed, then runs `lrtcheck certify --tier quick --out reports/quick`
+#   make certify   -> installs into .venv if needed, then runs `lrtcheck certify --tier quick --out reports/quick --force`
+#                     (--force: the previous quick report is replaced, atomically, by the new one)
 #   make test      -> installs into .venv if needed, then runs the whole test suite (the CI gate)
 # On a CPU-only machine torch is pinned to the local CPU build (constraints/cpu.txt); on a CUDA machine run
 # `make test TORCH_CONSTRAINTS=` to let pip pick the CUDA build.
@@ -22,10 +23,10 @@ $(STAMP): pyproject.toml $(TORCH_CONSTRAINTS)
 install: $(STAMP)
 
 certify: $(STAMP)
-	$(THREADS) $(VENV)/bin/lrtcheck certify --tier quick --out reports/quick
+	$(THREADS) $(VENV)/bin/lrtcheck certify --tier quick --out reports/quick --force
 
 full: $(STAMP)
-	$(VENV)/bin/lrtcheck certify --tier full --out reports/full --progress
+	$(VENV)/bin/lrtcheck certify --tier full --out reports/full --force --progress
 
 test: $(STAMP)
 	@$(THREADS) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider --lrtcheck-report reports/pytest; \

@@ -1,123 +1,201 @@
-"""Command line: ``lrtcheck certify | report | list | explain | bench | mutants | flake``.
+"""Command line: ``lrtcheck certify | report | list | explain | bench | power | mutants | flake``.
 
 Exit codes: 0 every check passed; 1 some check did not pass (its verdict contradicts the expectation, or its design
-is short of the required power); 2 bad usage (unknown check, bad seed, unreadable results); 3 a check crashed.
+is short of the required power); 2 bad usage (one line on stderr, before any check runs: unknown check, bad seed,
+an unusable output directory, ``--workers`` below 1, an unreachable Dask scheduler, an empty pattern, a results
+file with no rows); 3 a check crashed; 130 interrupted (the previous report is kept and marked).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import signal
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-__all__ = ["main", "load_subject"]
+__all__ = ["main", "load_subject", "build_parser"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def load_subject(spec: str):
-    """Resolve ``[KIND=]module:object`` into ``(kind, object)``.
+    """Resolve ``[KIND=]module:object`` into ``(kind, object)`` (see :func:`lrtcheck.certify.subjects.load_subject`)."""
+    from lrtcheck.certify.subjects import load_subject as _load
 
-    Without ``KIND=``, the kind is read from the object's ``lrtcheck_subject_kind`` attribute.  A class is
-    instantiated with no arguments.
-    """
-    kind = None
-    if "=" in spec:
-        kind, spec = spec.split("=", 1)
-    if ":" not in spec:
-        raise ValueError(f"--subject must look like [KIND=]module:object, got {spec!r}")
-    mod_name, _, attr = spec.partition(":")
+    return _load(spec)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``lrtcheck <command>: error: ...``) and exit status 2."""
+
+    def error(self, message):  # noqa: D401 - argparse's hook
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class UsageError(ValueError):
+    """A bad argument: reported as one line, exit 2, before any check runs."""
+
+
+def _patterns(values, option: str) -> list[str] | None:
+    if values is None:
+        return None
+    for v in values:
+        if not v or not v.strip():
+            raise UsageError(f"{option} must not be empty (give a check id or a glob such as 'lrt.*')")
+    return list(values)
+
+
+def _positive(value, option: str, minimum: int = 1) -> int:
+    if value is None or value < minimum:
+        raise UsageError(f"{option} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _writable_dir(path, option: str) -> Path:
+    """A directory this command may write its files into (created if needed)."""
+    import os
+
+    p = Path(path)
+    if not str(path).strip():
+        raise UsageError(f"{option} must not be empty")
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"{option} {str(p)!r} is a file, not a directory")
     try:
-        module = importlib.import_module(mod_name)
-    except ImportError as exc:
-        raise ValueError(f"--subject: cannot import module {mod_name!r}: {exc}") from None
-    obj = module
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ValueError(f"--subject: module {mod_name!r} has no attribute {attr!r}") from None
-    if isinstance(obj, type):
-        obj = obj()
-    kind = kind or getattr(obj, "lrtcheck_subject_kind", None)
-    if not kind:
-        raise ValueError("--subject: give the subject kind as KIND=module:object, or set the object's "
-                         "lrtcheck_subject_kind attribute (`lrtcheck list --subjects` shows the kinds)")
-    return kind, obj
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option} {str(p)!r} cannot be created ({exc.strerror or exc})") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {str(p)!r} is not writable")
+    return p
 
 
-def _cmd_certify(args) -> int:
+def _executor(args, *, initializer=None, initargs=()):
+    """The executor of ``--workers`` / ``--dask`` (validated; a Dask scheduler must answer within a few seconds)."""
     from lrtcheck.certify.executors import make_executor
-    from lrtcheck.certify.figures import figures_of
+
+    if args.workers is not None:
+        _positive(args.workers, "--workers")
+    if args.dask is not None and not args.dask.strip():
+        raise UsageError("--dask must be a scheduler address (tcp://host:port) or 'local'")
+    try:
+        return make_executor(args.workers, args.dask, initializer=initializer, initargs=initargs)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _usage(command: str, exc: Exception) -> int:
+    print(f"lrtcheck {command}: {exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _on_sigterm(signum, frame):  # pragma: no cover - exercised through a subprocess
+    raise KeyboardInterrupt
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# certify
+# ---------------------------------------------------------------------------------------------------------------
+def _cmd_certify(args, argv) -> int:
     from lrtcheck.certify.registry import all_checks, select
-    from lrtcheck.certify.results import results_frame, write_figures, write_results
-    from lrtcheck.certify.runner import run_checks
-    from lrtcheck.report import write_report
+    from lrtcheck.report.store import ReportDir, check_out_dir, run_record
     from lrtcheck.stats.seeds import resolve_root_seed
 
+    coverage = None
+    executor = None
     try:
+        if args.coverage:
+            if args.dask is not None:
+                raise UsageError("--coverage measures this machine's processes; use --workers N, not --dask")
+            import tempfile
+
+            from lrtcheck.certify.gate_coverage import GateCoverage
+
+            coverage = GateCoverage(tempfile.mkdtemp(prefix="lrtcheck-coverage-"))
+            coverage.start()  # before the checks are discovered: lines run at import count
         seed = resolve_root_seed(args.seed)
-        specs = select(args.check, tier=args.tier)
+        patterns = _patterns(args.check, "--check")
+        specs = select(patterns, tier=args.tier)
         subjects = {}
         for s in args.subject or []:
-            kind, obj = load_subject(s)
+            kind, _obj = load_subject(s)
             kinds = {sp.subject for sp in all_checks(args.tier) if sp.subject}
             if kind not in kinds:
-                raise ValueError(f"--subject kind {kind!r} has no checks; known kinds: {sorted(kinds)}")
-            subjects[kind] = obj
-        if subjects and not args.check:
+                raise UsageError(f"--subject kind {kind!r} has no checks; known kinds: {sorted(kinds)}")
+            subjects[kind] = s
+        if subjects and not patterns:
             specs = [s for s in specs if s.subject in subjects]
         if not 0 < args.budget < 1:
-            raise ValueError(f"--budget must lie in (0, 1), got {args.budget}")
-        executor = make_executor(args.workers, args.dask)
+            raise UsageError(f"--budget must lie in (0, 1), got {args.budget}")
+        out = check_out_dir(args.out, force=args.force)
+        init = coverage.initializer if coverage is not None else (None, ())
+        executor = _executor(args, initializer=init[0], initargs=init[1])
     except ValueError as exc:
-        print(f"lrtcheck certify: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        if coverage is not None:
+            coverage.stop()
+        if executor is not None:
+            executor.close()
+        return _usage("certify", exc)
 
-    bar = None
-    if not args.quiet:
-        try:
-            from tqdm import tqdm
+    from lrtcheck.certify.grid import Task, run_grid
+    from lrtcheck.certify.runner import CheckResult
 
-            bar = tqdm(total=len(specs), desc=f"certify ({args.tier})", unit="check", file=sys.stderr,
-                       disable=not sys.stderr.isatty() and not args.progress)
-        except ImportError:  # pragma: no cover
-            bar = None
+    record = run_record(["lrtcheck", *argv], tier=args.tier, root_seed=seed, budget=args.budget,
+                        executor=executor.name, workers=getattr(executor, "workers", 1),
+                        checks=len(specs))
+    report = ReportDir(out, record)
+    staging = report.begin()
+    tasks = [Task(s.check_id, tier=args.tier, seed=seed, budget_total=args.budget, device=args.device,
+                  subjects=tuple(subjects.items()), keep_evidence=True) for s in specs]
+    by_id = {s.check_id: s for s in specs}
+    done = []
 
-    def progress(res):
-        if bar is not None:
-            bar.set_postfix_str(res.check_id[:40])
-            bar.update(1)
-        if args.verbose or not res.passed:
+    def result_of(o):
+        return CheckResult(by_id[o.task.check_id], args.tier, seed, o.budget_share, o.required_power, o.evidence,
+                           o.passed, o.seconds, o.message)
+
+    def progress(o):
+        done.append(o)
+        if args.verbose or not o.passed:
+            res = result_of(o)
             print(("PASS " if res.passed else "FAIL ") + res.describe().splitlines()[0] + f" ({res.seconds:.1f} s)",
                   file=sys.stderr)
 
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     start = time.perf_counter()
     try:
-        results = run_checks(specs, tier=args.tier, seed=seed, budget_total=args.budget, subjects=subjects,
-                             device=args.device, executor=executor, progress=progress)
+        with executor:
+            outcomes = run_grid(tasks, executor, desc=f"certify ({args.tier})",
+                                progress=False if args.quiet else (True if args.progress else None),
+                                on_outcome=progress)
+    except KeyboardInterrupt:
+        report.interrupted(len(done), len(tasks))
+        if coverage is not None:
+            coverage.stop()
+        print(f"lrtcheck certify: interrupted after {len(done)}/{len(tasks)} checks; the report in {out} is kept "
+              "and marked as not current", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
-        executor.close()
-        if bar is not None:
-            bar.close()
+        signal.signal(signal.SIGTERM, previous)
     wall = time.perf_counter() - start
-    if not args.no_figures:
-        from lrtcheck.certify.figures import attach_figures
-
-        attach_figures(results)  # plot specs onto each result (small, JSON-able), for the figures sidecar
-    df = results_frame([r.row() for r in results])
-    out = Path(args.out)
-    write_results(df, out)
-    sidecar = figures_of(results)
-    write_figures(sidecar, out)
-    write_report(df, out, figures=not args.no_figures, sidecar=sidecar)
+    results = [result_of(o) for o in outcomes]
+    _write_certify_report(results, staging, figures=not args.no_figures, record=record)
+    cov = None
+    if coverage is not None:
+        coverage.stop()
+        cov = coverage.report(staging)
     passed = sum(r.passed for r in results)
+    report.commit(passed=passed, total=len(results), wall_seconds=round(wall, 3),
+                  **({"branch_coverage": cov["branch_coverage"],
+                      "branch_coverage_excluding_raises": cov["branch_coverage_excluding_raises"]} if cov else {}))
     errors = [r for r in results if r.evidence is None]
     print(f"{passed}/{len(results)} checks passed in {wall:.1f} s (tier {args.tier}, root seed {seed}); "
           f"report: {out / 'index.html'}")
+    if cov is not None:
+        print(f"branch coverage of the method packages: {cov['branch_coverage']:.1f}% "
+              f"({cov['branch_coverage_excluding_raises']:.1f}% without the lines that only raise ValueError); "
+              f"{out / 'coverage.md'}")
     for r in results:
         if not r.passed:
             print("  " + r.describe().replace("\n", "\n  "))
@@ -126,25 +204,60 @@ def _cmd_certify(args) -> int:
     return EXIT_OK if passed == len(results) else EXIT_FAILED
 
 
-def _cmd_report(args) -> int:
-    from lrtcheck.certify.results import FIGURES_FILE, read_figures, read_results
+def _write_certify_report(results, staging: Path, *, figures: bool, record: dict) -> None:
+    """results.csv, figures.json, index.md and index.html into the staging directory (the pages name the run
+    from its record; ``run.json`` itself is completed when the directory is swapped into place)."""
+    from lrtcheck.certify.figures import attach_figures, figures_of
+    from lrtcheck.certify.results import results_frame, write_figures, write_results
     from lrtcheck.report import write_report
 
-    results_dir = Path(args.results) if Path(args.results).is_dir() else Path(args.results).parent
+    if figures:
+        attach_figures(results)  # plot specs onto each result (small, JSON-able), for the figures sidecar
+    df = results_frame([r.row() for r in results])
+    write_results(df, staging)
+    sidecar = figures_of(results)
+    write_figures(sidecar, staging)
+    write_report(df, staging, figures=figures, sidecar=sidecar, run=record)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# report, list, explain, bench
+# ---------------------------------------------------------------------------------------------------------------
+def _cmd_report(args, argv) -> int:
+    from lrtcheck.certify.results import FIGURES_FILE, read_figures, read_results
+    from lrtcheck.report import write_report
+    from lrtcheck.report.store import notice_text, read_marker
+
+    results = Path(args.results)
+    results_dir = results if results.is_dir() else results.parent
+    marker = read_marker(results_dir) if results_dir.is_dir() else None
     try:
+        if not str(args.results).strip():
+            raise UsageError("the results path must not be empty")
+        if marker is not None and not (results_dir / "results.csv").exists():
+            how = "was interrupted" if marker["state"] == "interrupted" else "has not finished (or was killed)"
+            raise UsageError(f"{results_dir} has no results.csv: a run into it (started {marker.get('started', '?')}, "
+                             f"command: {marker.get('command', '?')}) {how} before writing one")
         df = read_results(args.results)
+        if len(df) == 0:
+            raise UsageError(f"{results_dir / 'results.csv'} has no rows: there is nothing to report")
         # the figures sidecar beside results.csv; results written before it existed carry their plots in details
         sidecar = read_figures(results_dir) if (results_dir / FIGURES_FILE).exists() else None
+        out = _writable_dir(args.out, "--out") if args.out else results_dir
     except Exception as exc:  # pandera SchemaError and friends: say what is wrong, exit 2
-        print(f"lrtcheck report: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    out = Path(args.out) if args.out else results_dir
-    paths = write_report(df, out, figures=not args.no_figures, sidecar=sidecar)
+        return _usage("report", exc)
+    notice = notice_text(marker) if marker is not None else None
+    if notice:
+        print(f"lrtcheck report: warning: {notice}", file=sys.stderr)
+    from lrtcheck.report.store import read_run_record
+
+    paths = write_report(df, out, figures=not args.no_figures, sidecar=sidecar, notice=notice,
+                         run=read_run_record(results_dir))
     print(f"wrote {paths['markdown']} and {paths['html']}")
     return EXIT_OK
 
 
-def _cmd_list(args) -> int:
+def _cmd_list(args, argv) -> int:
     from lrtcheck.certify.registry import all_checks
 
     specs = all_checks(args.tier)
@@ -164,18 +277,19 @@ def _cmd_list(args) -> int:
     return EXIT_OK
 
 
-def _cmd_explain(args) -> int:
-    from lrtcheck.certify.registry import get
+def _cmd_explain(args, argv) -> int:
+    from lrtcheck.certify.mutation import declared_defects
+    from lrtcheck.certify.registry import TIER_POWER, get
     from lrtcheck.certify.runner import budget_for
-    from lrtcheck.certify.registry import TIER_POWER
 
     try:
         spec = get(args.check_id)
     except ValueError as exc:
-        print(f"lrtcheck explain: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("explain", exc)
     c = spec.claim
-    doc = textwrap.dedent(spec.func.__doc__ or "").strip()
+    import inspect
+
+    doc = inspect.cleandoc(spec.func.__doc__ or "")
     print(f"{spec.check_id}\n  claim:       {c.id}\n  statement:   {c.statement}\n  source:      {c.source}\n"
           f"  expectation: {c.expectation}")
     if c.assumptions:
@@ -185,55 +299,137 @@ def _cmd_explain(args) -> int:
         share = budget_for(tier).share(spec.check_id) if spec.stochastic else 0.0
         print(f"  {tier:<5} tier:  params {spec.params_for(tier)}; false-fail share {share:.2e}; "
               f"required power {TIER_POWER[tier]}")
+    defects = declared_defects(spec.check_id)
+    if defects:
+        print("  declared defect: " + "; ".join(f"{m.id} ({m.story})" for m in defects))
+    elif spec.stochastic and c.expectation == "holds":
+        print("  declared defect: none registered (`lrtcheck power` cannot measure this check's power)")
     if doc:
         print("  design:\n" + textwrap.indent(doc, "    "))
-    print(f"  reproduce:   lrtcheck certify --tier quick --seed SEED --check '{spec.check_id}' --verbose\n"
-          "               (SEED is the `seed` column of the failing row in results.csv)")
+    for i, tier in enumerate(spec.tiers):
+        head = "  reproduce:  " if i == 0 else "              "
+        print(f"{head} lrtcheck certify --tier {tier} --seed SEED --check '{spec.check_id}' --verbose")
+    print("               (SEED is the `seed` column of the failing row in results.csv)")
     return EXIT_OK
 
 
-def _cmd_bench(args) -> int:
+def _cmd_bench(args, argv) -> int:
     import pytest
 
     root = Path(args.path)
     if not root.exists():
-        print(f"lrtcheck bench: no benchmark directory {root} (run from the repository root)", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("bench", UsageError(f"no benchmark directory {root} (run from the repository root)"))
     opts = [str(root), "--benchmark-only", "-q", "-p", "no:cacheprovider"]
     if args.json:
         opts.append(f"--benchmark-json={args.json}")
     return int(pytest.main(opts + list(args.pytest_args)))
 
 
-def _cmd_mutants(args) -> int:
-    from lrtcheck.certify.kill_matrix import run_cli
+# ---------------------------------------------------------------------------------------------------------------
+# grids: power, mutants, flake
+# ---------------------------------------------------------------------------------------------------------------
+def _grid_command(name: str, args, validate, run) -> int:
+    executor = None
+    try:
+        validate()
+        if getattr(args, "out", None):
+            _writable_dir(args.out, "--out")
+        executor = _executor(args)
+    except ValueError as exc:
+        if executor is not None:
+            executor.close()
+        return _usage(name, exc)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with executor:
+            return run(executor)
+    except KeyboardInterrupt:
+        print(f"lrtcheck {name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
-    return run_cli(args)
+
+def _cmd_power(args, argv) -> int:
+    from lrtcheck.certify.power import run_power_cli
+    from lrtcheck.certify.registry import select
+
+    def validate():
+        _positive(args.runs, "--runs")
+        if not 0 < args.confidence < 1:
+            raise UsageError(f"--confidence must lie in (0, 1), got {args.confidence}")
+        _positive(args.root, "--root", minimum=0)
+        select(_patterns(args.check, "--check"), tier=args.tier)
+
+    return _grid_command("power", args, validate, lambda ex: run_power_cli(args, ex))
 
 
-def _cmd_flake(args) -> int:
+def _cmd_mutants(args, argv) -> int:
+    from lrtcheck.certify.kill_matrix import run_cli, select_mutants
+    from lrtcheck.stats.seeds import resolve_root_seed
+
+    def validate():
+        args.only = _patterns(args.only, "--only")
+        args.seed = resolve_root_seed(args.seed)
+        if not select_mutants(args.only):
+            raise UsageError(f"no mutant matches {args.only}; `lrtcheck mutants --list` shows the catalogue")
+
+    if args.list:
+        from lrtcheck.certify.kill_matrix import plan
+
+        try:
+            mutants = select_mutants(_patterns(args.only, "--only"))
+        except ValueError as exc:
+            return _usage("mutants", exc)
+        checks = plan(mutants, tier=args.tier)
+        for m in mutants:
+            print(f"{m.id:<40} {m.target}  ({len(checks[m.id])} checks; declares: {', '.join(m.declares) or '-'})")
+        print(f"{len(mutants)} mutants")
+        return EXIT_OK
+    return _grid_command("mutants", args, validate, lambda ex: run_cli(args, ex))
+
+
+def _cmd_flake(args, argv) -> int:
     from lrtcheck.certify.flake import run_flake_cli
+    from lrtcheck.certify.registry import select
 
-    return run_flake_cli(args)
+    def validate():
+        _positive(args.runs, "--runs")
+        _positive(args.root, "--root", minimum=0)
+        select(_patterns(args.check, "--check"), tier=args.tier)
+
+    return _grid_command("flake", args, validate, lambda ex: run_flake_cli(args, ex))
+
+
+def _add_scale_out(p) -> None:
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run the tasks (whole checks) in one pool of N processes")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the tasks on a Dask scheduler at ADDRESS ('local' starts a LocalCluster of --workers "
+                        "processes, default 2)")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lrtcheck", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="lrtcheck", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     c = sub.add_parser("certify", help="run the certification gate and write a report")
     c.add_argument("--tier", choices=["quick", "full"], default="quick")
     c.add_argument("--seed", default=None, help="root seed: an integer, or 'random' (default: fixed)")
     c.add_argument("--out", default="reports/quick", help="report directory (default reports/quick)")
+    c.add_argument("--force", action="store_true",
+                   help="replace the report already in --out (without it, an existing report is kept and the run "
+                        "refused)")
     c.add_argument("--budget", type=float, default=1e-3, help="total false-fail probability (default 1e-3)")
     c.add_argument("--check", action="append", help="run only checks matching this id or glob (repeatable)")
     c.add_argument("--subject", action="append", metavar="[KIND=]module:object",
                    help="certify your own implementation in place of the reference one (repeatable)")
-    c.add_argument("--workers", type=int, default=None, help="run Monte Carlo replications in N processes")
-    c.add_argument("--dask", default=None, metavar="ADDRESS", help="run replications on a Dask cluster ('local')")
+    _add_scale_out(c)
+    c.add_argument("--coverage", action="store_true",
+                   help="measure branch coverage of the method packages under the run (coverage.md beside the report)")
     c.add_argument("--device", default=None, help="torch device for sampler checks (default: cpu; full: cuda if any)")
     c.add_argument("--no-figures", action="store_true", help="skip the report's plots")
-    c.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
     c.add_argument("--verbose", action="store_true", help="print every check's outcome")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_certify)
@@ -259,10 +455,25 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("pytest_args", nargs="*")
     b.set_defaults(func=_cmd_bench)
 
+    pw = sub.add_parser("power", help="measured power under each check's declared defect, and false-fail rate")
+    pw.add_argument("--runs", type=int, default=200, help="independent root seeds R (default 200)")
+    pw.add_argument("--tier", choices=["quick", "full"], default="quick")
+    pw.add_argument("--check", action="append", help="only checks matching these patterns")
+    pw.add_argument("--root", type=int, default=0, help="root of the seed stream of the runs")
+    pw.add_argument("--confidence", type=float, default=0.95, help="one-sided confidence of the bounds")
+    pw.add_argument("--out", default=None, help="write power.csv and power_runs.csv here")
+    _add_scale_out(pw)
+    pw.set_defaults(func=_cmd_power)
+
     m = sub.add_parser("mutants", help="run the mutant catalogue and print the kill matrix")
     m.add_argument("--tier", choices=["quick", "full"], default="quick")
     m.add_argument("--out", default=None)
-    m.add_argument("--only", action="append")
+    m.add_argument("--only", action="append", help="only mutants whose id matches these globs")
+    m.add_argument("--seed", default=None, help="root seed of the runs (default: fixed)")
+    m.add_argument("--full-matrix", action="store_true",
+                   help="run every check under every mutant (default: stop a mutant at its first kill)")
+    m.add_argument("--list", action="store_true", help="list the mutants and how many checks each runs against")
+    _add_scale_out(m)
     m.set_defaults(func=_cmd_mutants)
 
     fl = sub.add_parser("flake", help="false-fail calibration: p-value super-uniformity over random root seeds")
@@ -271,14 +482,16 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--check", action="append", help="only checks matching these patterns")
     fl.add_argument("--root", type=int, default=0, help="root of the seed stream of the runs")
     fl.add_argument("--out", default=None)
+    _add_scale_out(fl)
     fl.set_defaults(func=_cmd_flake)
     return p
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    return int(args.func(args, argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

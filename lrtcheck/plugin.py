@@ -113,6 +113,14 @@ def pytest_configure(config):
             seed = resolve_root_seed(config.getoption("--lrtcheck-seed"))
         except ValueError as exc:
             raise pytest.UsageError(f"--lrtcheck-seed: {exc}") from None
+    report_dir = config.getoption("--lrtcheck-report")
+    if report_dir and workerinput is None:  # checked before any check runs; the report replaces its own (atomically)
+        from lrtcheck.report.store import check_out_dir
+
+        try:
+            check_out_dir(report_dir, force=True, option="--lrtcheck-report")
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
     session = GateSession(
         tier=config.getoption("--lrtcheck-tier"),
         seed=seed,
@@ -177,12 +185,18 @@ def pytest_sessionfinish(session, exitstatus):
     if gate.report_dir and rows:
         from lrtcheck.certify.results import results_frame, write_figures, write_results
         from lrtcheck.report import write_report
+        from lrtcheck.report.store import ReportDir, run_record
 
         df = results_frame(sorted(rows, key=lambda r: r["check_id"]))
         figures = {**gate.figures, **getattr(config, "_lrtcheck_worker_figures", {})}
-        write_results(df, gate.report_dir)
-        write_figures(figures, gate.report_dir)
-        write_report(df, Path(gate.report_dir), sidecar=figures)
+        record = run_record(["pytest", *config.invocation_params.args], tier=gate.tier, root_seed=gate.seed,
+                            budget=gate.budget_total, executor="pytest", checks=len(rows))
+        store = ReportDir(Path(gate.report_dir), record)
+        staging = store.begin()  # written beside the target and swapped in: never half old, half new
+        write_results(df, staging)
+        write_figures(figures, staging)
+        write_report(df, staging, sidecar=figures, run=record)
+        store.commit(passed=int(df["passed"].sum()), total=len(df))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

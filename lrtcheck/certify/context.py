@@ -39,6 +39,8 @@ class CheckContext:
     subject : the implementation under test (the user's, or the reference one).
     device : torch device string for checks that run torch (``cpu`` or ``cuda``).
     executor : where replications run (serial, processes, Dask).
+    drawn_configurations : the records of every configuration drawn with :meth:`configurations` (the runner puts
+        them in ``details["config"]``), and failed_configurations the indices that did not hold when joined.
     """
 
     spec: CheckSpec
@@ -50,6 +52,8 @@ class CheckContext:
     subject: Any = None
     device: str = "cpu"
     executor: Any = field(default_factory=SerialExecutor)
+    drawn_configurations: list = field(default_factory=list)
+    failed_configurations: list = field(default_factory=list)
 
     @property
     def check_id(self) -> str:
@@ -92,6 +96,36 @@ class CheckContext:
         """
         children = self.stream(name).spawn(int(replications))
         return self.executor.map(_call_with_child, [(fn, ss, args) for ss in children])
+
+    def configurations(self, space, *, quick: int | None = None, full: int | None = None):
+        """Draw this tier's configurations of ``space`` (a
+        :class:`~lrtcheck.certify.configurations.ParameterSpace`): ``quick`` of them in the quick tier, ``full`` in
+        the full tier (default: the tier parameter ``configurations``).
+
+        They form a Latin hypercube drawn from the check's stream ``configurations/<space name>``; each carries the
+        share ``split_share(false_fail_rate, k)`` and its own sub-streams.  Join their decisions with
+        :meth:`~lrtcheck.certify.configurations.Configurations.join`.
+        """
+        from .configurations import Configuration, Configurations, share_per_configuration
+
+        k = {"quick": quick, "full": full}.get(self.tier)
+        if k is None:
+            k = self.params.get("configurations")
+        if k is None:
+            raise ValueError(f"{self.check_id}: give the number of configurations for tier {self.tier!r} "
+                             "(configurations(space, quick=..., full=...) or a 'configurations' tier parameter)")
+        if any(r["space"] == space.name for r in self.drawn_configurations):
+            raise ValueError(f"{self.check_id}: configurations of space {space.name!r} drawn twice; give each "
+                             "space its own name")
+        values = space.draw(self.stream(f"configurations/{space.name}"), k)
+        share = share_per_configuration(self.false_fail_rate, len(values))
+        items = [Configuration(space.name, i, len(values), v, share, self.stream) for i, v in enumerate(values)]
+        self.drawn_configurations.extend(c.record() for c in items)
+
+        def on_join(failed):
+            self.failed_configurations.extend({"space": space.name, "index": i} for i in failed)
+
+        return Configurations(items, self.false_fail_rate, on_join)
 
     def design(self, target_defect: str, defect_size: float, power: float, n: int,
                false_fail_rate: float | None = None) -> Design:

@@ -9,7 +9,6 @@ false-fail rates far below what counting failed runs could.  Failed check runs a
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -17,29 +16,26 @@ import numpy as np
 import pandas as pd
 
 from lrtcheck.stats import clopper_pearson
-from lrtcheck.stats.decisions import proportion_interval
+
+from .grid import Task, run_grid
+from .power import LEVELS, run_seeds
 
 __all__ = ["flake_runs", "calibration_table", "run_flake_cli", "LEVELS"]
 
-LEVELS = (0.001, 0.01, 0.05, 0.1)
 
-
-def flake_runs(patterns, runs: int, *, tier: str = "quick", root: int = 0, progress=None) -> pd.DataFrame:
-    """Run the matching ``holds`` checks under ``runs`` independent root seeds; one row per (run, check)."""
+def flake_runs(patterns, runs: int, *, tier: str = "quick", root: int = 0, executor=None,
+               progress: bool | None = None) -> pd.DataFrame:
+    """Run the matching ``holds`` checks under ``runs`` independent root seeds (a grid of (run, check) tasks on
+    ``executor``); one row per (run, check), in (run, check) order whichever executor ran it."""
     from .registry import select
-    from .runner import run_checks
 
     specs = [s for s in select(patterns, tier=tier) if s.stochastic and s.claim.expectation == "holds"]
-    seeds = np.random.SeedSequence(root).generate_state(runs, dtype=np.uint32)
-    rows = []
-    for i, seed in enumerate(seeds):
-        for r in run_checks(specs, tier=tier, seed=int(seed)):
-            rows.append({"run": i, "seed": int(seed), "check_id": r.check_id, "passed": r.passed,
-                         "p_value": float(r.evidence.p_value) if r.evidence is not None else math.nan,
-                         "false_fail_rate": r.false_fail_rate})
-        if progress:
-            progress(i + 1, runs)
-    return pd.DataFrame(rows)
+    seeds = run_seeds(root, runs)
+    tasks = [Task(spec.check_id, tier=tier, seed=seed) for seed in seeds for spec in specs]
+    outcomes = run_grid(tasks, executor, desc=f"flake ({tier}, {runs} runs)", progress=progress)
+    rows = [{"run": i // max(1, len(specs)), "seed": o.task.seed, "check_id": o.task.check_id, "passed": o.passed,
+             "p_value": o.p_value, "false_fail_rate": o.budget_share} for i, o in enumerate(outcomes)]
+    return pd.DataFrame(rows, columns=["run", "seed", "check_id", "passed", "p_value", "false_fail_rate"])
 
 
 def calibration_table(frame: pd.DataFrame, confidence: float = 0.99) -> pd.DataFrame:
@@ -60,16 +56,16 @@ def calibration_table(frame: pd.DataFrame, confidence: float = 0.99) -> pd.DataF
     return pd.DataFrame(out)
 
 
-def run_flake_cli(args) -> int:
-    def progress(i, n):
-        if i % max(1, n // 20) == 0 or i == n:
-            print(f"flake: {i}/{n} runs", file=sys.stderr)
-
-    frame = flake_runs(args.check or ["*"], args.runs, tier=args.tier, root=args.root, progress=progress)
+def run_flake_cli(args, executor) -> int:
+    frame = flake_runs(args.check or ["*"], args.runs, tier=args.tier, root=args.root, executor=executor,
+                       progress=True if args.progress else None)
+    if frame.empty:
+        print("lrtcheck flake: no stochastic holds check matches", file=sys.stderr)
+        return 2
     table = calibration_table(frame)
     failed_runs = int(frame.groupby("run")["passed"].apply(lambda s: (~s).any()).sum())
     budget = float(frame.groupby("check_id")["false_fail_rate"].first().sum())
-    low, high = proportion_interval(failed_runs, args.runs, 0.99)
+    low, high = clopper_pearson(failed_runs, args.runs, 0.01)
     print(table.to_string(index=False))
     print(f"\n{failed_runs}/{args.runs} runs had a failed check; declared false-fail probability of these checks "
           f"together {budget:.2e}; exact 99% interval of the failed-run rate [{low:.2e}, {high:.2e}]")

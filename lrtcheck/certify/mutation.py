@@ -12,7 +12,13 @@ copy of its body:
 ``target`` names ``package.module:function`` or ``package.module:Class.method``.  Because checks and methods import
 functions by name (``from lrtcheck.stats import conformal_rank``), a function mutant is patched in *every* loaded
 module of the project that holds a reference to the original object, so the mutant is seen wherever the function is
-called.  ``lrtcheck mutants`` runs the kill matrix (:mod:`lrtcheck.certify.kill_matrix`).
+called.  ``lrtcheck mutants`` runs the kill matrix (:mod:`lrtcheck.certify.kill_matrix`): every mutant against every
+quick-tier check of the families that use its code (:func:`checks_using`, from the import graph), never a
+hand-picked list.
+
+A mutant may *declare* the target defect of Monte Carlo checks (``declares=("stats.dkw.band_coverage",)``): it is
+the runnable form of the defect the check states in its design, and ``lrtcheck power`` measures the check's
+rejection rate under it (:func:`declared_defects`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 __all__ = ["Mutant", "source_edit", "wrapper", "patched", "resolve_target", "MutantOutcome", "run_mutant", "catalogue",
-           "PROJECT_PREFIXES"]
+           "PROJECT_PREFIXES", "declared_defects", "families_using", "checks_using", "mutant_by_id"]
 
 PROJECT_PREFIXES = ("lrtcheck", "tabular_envs", "properties")
 
@@ -44,21 +50,38 @@ class Mutant:
     story : one line: how such a bug happens in real code.
     make : ``make(original) -> replacement``: :func:`source_edit` or :func:`wrapper` (the replacement may call the
         original).
-    checks : check-id patterns the mutant is run against (the checks that should kill it).
+    checks : documentation: the check-id patterns expected to kill it.  The kill matrix does not select by them
+        (it runs every check of the families that use the target's code, :func:`checks_using`); it only tries
+        them first, which changes how soon a killed mutant stops, never whether it is killed.
     survives : if the mutant is known to survive, the reason (documented, not hidden).
+    declares : check-id patterns of the Monte Carlo checks whose declared target defect this mutant realises
+        (``lrtcheck power`` measures their power under it).
     """
 
     id: str
     target: str
     story: str
     make: Callable[[Any], Any]
-    checks: tuple[str, ...]
+    checks: tuple[str, ...] = ()
     survives: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    declares: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        for name in ("checks", "tags", "declares"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise ValueError(f"Mutant {self.id}: {name} must be a tuple of strings, got the string {value!r}")
+            object.__setattr__(self, name, tuple(value))
 
     @property
     def family(self) -> str:
         return self.id.split(".", 1)[0]
+
+    @property
+    def module(self) -> str:
+        """The module that holds the target (``lrtcheck.stats.dkw`` for ``lrtcheck.stats.dkw:dkw_epsilon``)."""
+        return self.target.partition(":")[0]
 
 
 def resolve_target(target: str) -> tuple[Any, str, Any]:
@@ -116,13 +139,75 @@ class MutantOutcome:
         return bool(self.failed)
 
 
+_GRAPH = None
+
+
+def _import_graph():
+    """The project's import graph (grimp, as import-linter builds it), built once per process."""
+    global _GRAPH
+    if _GRAPH is None:
+        try:
+            import grimp
+        except ImportError as exc:  # pragma: no cover - grimp comes with import-linter
+            raise ValueError("the whole-family rule needs grimp (pip install grimp)") from exc
+        _GRAPH = grimp.build_graph("lrtcheck", "tabular_envs", cache_dir=None)
+    return _GRAPH
+
+
+def families_using(module: str, *, tier: str = "quick") -> list[str]:
+    """The families (claim id prefixes) of which some check module imports ``module``, directly or through other
+    modules of the project, or is it (from the import graph; sorted)."""
+    from .registry import all_checks
+
+    graph = _import_graph()
+    if module not in graph.modules:
+        raise ValueError(f"module {module!r} is not in the project's import graph")
+    upstream: dict[str, set[str]] = {}
+    for spec in all_checks(tier):
+        fam = spec.claim.method
+        if spec.module not in upstream:
+            upstream[spec.module] = graph.find_upstream_modules(spec.module) | {spec.module}
+        upstream.setdefault(fam, set()).update(upstream[spec.module])
+    families = {spec.claim.method for spec in all_checks(tier)}
+    return sorted(f for f in families if module in upstream.get(f, set()))
+
+
+def checks_using(mutant: Mutant, *, tier: str = "quick") -> list:
+    """Every check of ``tier`` in the families that use the mutant's code (:func:`families_using`), the checks its
+    ``checks`` patterns name first (to stop sooner once killed), then the others by id."""
+    import fnmatch
+
+    from .registry import all_checks
+
+    families = set(families_using(mutant.module, tier=tier))
+    specs = [s for s in all_checks(tier) if s.claim.method in families]
+    named = lambda s: any(fnmatch.fnmatchcase(s.check_id, p) or s.check_id.startswith(p.rstrip("*"))  # noqa: E731
+                          for p in mutant.checks)
+    return [s for s in specs if named(s)] + [s for s in specs if not named(s)]
+
+
+def declared_defects(check_id: str) -> list[Mutant]:
+    """The catalogue mutants that declare themselves the runnable target defect of ``check_id``."""
+    import fnmatch
+
+    return [m for m in catalogue() if any(fnmatch.fnmatchcase(check_id, p) for p in m.declares)]
+
+
+def mutant_by_id(mutant_id: str) -> Mutant:
+    for m in catalogue():
+        if m.id == mutant_id:
+            return m
+    raise ValueError(f"unknown mutant id {mutant_id!r}; `lrtcheck mutants --list` shows the catalogue")
+
+
 def run_mutant(mutant: Mutant, *, tier: str = "quick", seed=None, specs: Iterable | None = None) -> MutantOutcome:
-    """Run the checks matching ``mutant.checks`` with the mutant applied; killed iff any check does not pass."""
-    from .registry import load_all, select
+    """Run the checks of the families that use the mutant's code (or ``specs``) with the mutant applied; killed
+    iff any check does not pass."""
+    from .registry import load_all
     from .runner import run_checks
 
     load_all()  # import every family first, so their by-name imports are patched too
-    specs = list(specs) if specs is not None else select(mutant.checks, tier=tier)
+    specs = list(specs) if specs is not None else checks_using(mutant, tier=tier)
     start = time.perf_counter()
     try:
         with patched(mutant):

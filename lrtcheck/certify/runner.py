@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -17,6 +18,7 @@ from .context import CheckContext
 from .evidence import Evidence, verdict_passes
 from .executors import SerialExecutor
 from .registry import TIER_POWER, CheckSpec, all_checks
+from .threads import pinned_threads
 
 __all__ = ["CheckResult", "budget_for", "run_check", "run_checks", "default_device"]
 
@@ -116,8 +118,26 @@ class CheckResult:
                      f"p={ev.p_value:.3g}, n={ev.n}")
         if self.message:
             head += f"\n  {self.message}"
-        head += f"\n  reproduce: lrtcheck certify --tier {self.tier} --seed {self.root_seed} --check '{self.check_id}'"
+        head += f"\n  reproduce: {self.reproduce()}"
         return head
+
+    def configurations(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The configurations the check drew (``details["config"]``) and those that did not hold."""
+        details = self.evidence.details if self.evidence is not None else {}
+        return list(details.get("config", [])), list(details.get("config_failed", []))
+
+    def reproduce(self) -> str:
+        """The command that reruns this check as it ran (same tier, root seed, hence the same configurations),
+        followed by the drawn configurations that did not hold, if any."""
+        line = f"lrtcheck certify --tier {self.tier} --seed {self.root_seed} --check '{self.check_id}'"
+        drawn, failed = self.configurations()
+        if failed:
+            keys = {(f["space"], f["index"]) for f in failed}
+            shown = [c for c in drawn if (c["space"], c["index"]) in keys]
+            line += "  # failing configuration" + ("s" if len(shown) > 1 else "") + ": " + "; ".join(
+                f"{c['space']}[{c['index']}] " + ", ".join(f"{k}={v}" for k, v in c.items() if k not in
+                                                           ("space", "index")) for c in shown)
+        return line
 
 
 def _json_default(obj):
@@ -147,6 +167,19 @@ def _design_problem(spec: CheckSpec, ev: Evidence, share: float, required_power:
     return ""
 
 
+def _with_configurations(ev: Evidence, ctx: CheckContext) -> Evidence:
+    """The evidence with the drawn configurations in ``details["config"]`` (and the failing ones in
+    ``details["config_failed"]``), as the engine records them."""
+    if not ctx.drawn_configurations:
+        return ev
+    if "config" in ev.details or "config_failed" in ev.details:
+        raise ValueError(f"check {ctx.check_id}: details['config'] and details['config_failed'] are written by the "
+                         "engine from ctx.configurations(...); leave them out of the evidence")
+    details = {**ev.details, "config": list(ctx.drawn_configurations),
+               "config_failed": list(ctx.failed_configurations)}
+    return dataclasses.replace(ev, details=details)
+
+
 def run_check(
     spec: CheckSpec,
     *,
@@ -173,9 +206,11 @@ def run_check(
                        executor=executor or SerialExecutor())
     start = time.perf_counter()
     try:
-        ev = spec.func(ctx)
+        with pinned_threads():
+            ev = spec.func(ctx)
         if not isinstance(ev, Evidence):
             raise TypeError(f"check {spec.check_id} returned {type(ev).__name__}, not Evidence")
+        ev = _with_configurations(ev, ctx)
     except Exception as exc:  # a check that crashes fails, with its traceback in the message
         seconds = time.perf_counter() - start
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()

@@ -18,11 +18,43 @@ same error budget and the same report apply.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from .registry import CheckSpec, all_checks
 
-__all__ = ["subject_kinds", "checks_for", "parametrize_with_checks", "subject_kind_of", "PROTOCOLS"]
+__all__ = ["subject_kinds", "checks_for", "parametrize_with_checks", "subject_kind_of", "PROTOCOLS", "load_subject"]
+
+
+def load_subject(spec: str):
+    """Resolve ``[KIND=]module:object`` into ``(kind, object)``.
+
+    Without ``KIND=``, the kind is read from the object's ``lrtcheck_subject_kind`` attribute.  A class is
+    instantiated with no arguments.  (Subjects travel to parallel workers by this name and are loaded there.)
+    """
+    kind = None
+    if "=" in spec:
+        kind, spec = spec.split("=", 1)
+    if ":" not in spec:
+        raise ValueError(f"--subject must look like [KIND=]module:object, got {spec!r}")
+    mod_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(mod_name)
+    except ImportError as exc:
+        raise ValueError(f"--subject: cannot import module {mod_name!r}: {exc}") from None
+    obj = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"--subject: module {mod_name!r} has no attribute {attr!r}") from None
+    if isinstance(obj, type):
+        obj = obj()
+    kind = kind or getattr(obj, "lrtcheck_subject_kind", None)
+    if not kind:
+        raise ValueError("--subject: give the subject kind as KIND=module:object, or set the object's "
+                         "lrtcheck_subject_kind attribute (`lrtcheck list --subjects` shows the kinds)")
+    return kind, obj
 
 #: What an object of each subject kind must provide (the checks call nothing else).
 PROTOCOLS: dict[str, str] = {

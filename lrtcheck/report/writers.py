@@ -98,8 +98,23 @@ def verdict_table_markdown(df: pd.DataFrame) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def _markdown(df: pd.DataFrame, sidecar=None) -> str:
-    out = ["# lrtcheck certification report", "", summary_line(df), ""]
+def run_line(run: dict | None) -> str:
+    """One line from the run record (``run.json``): version, commit, command, when."""
+    if not run:
+        return ""
+    commit = run.get("git_commit") or "not a git checkout"
+    return (f"lrtcheck {run.get('lrtcheck_version', '?')}, code at commit {commit}; command: "
+            f"{run.get('command', '?')}; started {run.get('started', '?')}"
+            + (f", finished {run['finished']}" if run.get("finished") else "") + ".")
+
+
+def _markdown(df: pd.DataFrame, sidecar=None, notice: str | None = None, run: dict | None = None) -> str:
+    out = ["# lrtcheck certification report", ""]
+    if notice:
+        out += ["<!-- lrtcheck-notice -->", f"> **Not current:** {notice}", "<!-- /lrtcheck-notice -->", ""]
+    out += [summary_line(df), ""]
+    if run:
+        out += [run_line(run), ""]
     failing_claims = _paper_errors(df)
     if len(failing_claims):
         out += ["## Claims the papers get wrong (reproduced as counter-examples)", "",
@@ -121,7 +136,8 @@ def _markdown(df: pd.DataFrame, sidecar=None) -> str:
     return "\n".join(out)
 
 
-def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = None, sidecar=None) -> str:
+def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = None, sidecar=None,
+          notice: str | None = None, run: dict | None = None) -> str:
     figures = figures or {}
     esc = html.escape
     parts = [
@@ -136,8 +152,14 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
         "table.errors td{max-width:520px}h2{margin-top:1.6em;border-bottom:2px solid #ddd}"
         "details summary{cursor:pointer;color:#333;margin:6px 0}</style></head><body>",
         "<h1>lrtcheck certification report</h1>",
-        f"<p id='summary'>{esc(summary_line(df))}</p>",
     ]
+    if notice:
+        parts.append("<!-- lrtcheck-notice --><div id='lrtcheck-notice' style='background:#fff3cd;border:2px solid "
+                     f"#d39e00;padding:8px;margin:8px 0'><b>Not current:</b> {esc(notice)}</div>"
+                     "<!-- /lrtcheck-notice -->")
+    parts.append(f"<p id='summary'>{esc(summary_line(df))}</p>")
+    if run:
+        parts.append(f"<p id='run'>{esc(run_line(run))}</p>")
     errs = _paper_errors(df)
     if len(errs):
         parts.append("<h2 id='paper-errors'>Claims the papers get wrong</h2><p>Each claim is stated as the paper "
@@ -208,24 +230,29 @@ def _tables(group: pd.DataFrame, sidecar=None) -> list[str]:
 _READ = object()
 
 
-def write_report(df: pd.DataFrame, out_dir, *, figures: bool = True, sidecar=_READ) -> dict[str, Path]:
-    """Write ``index.md`` and ``index.html`` for a validated results frame into ``out_dir``.
+def write_report(df: pd.DataFrame, out_dir, *, figures: bool = True, sidecar=_READ, notice: str | None = None,
+                 run=_READ) -> dict[str, Path]:
+    """Write ``index.md`` and ``index.html`` for a validated results frame into ``out_dir`` (each through a
+    temporary file and a rename, so a reader never sees half a page).
 
     ``sidecar`` is the figures sidecar (``{check_id: {"plots": [...], "finding": str}}``); by default it is read
     from ``out_dir/figures.json``.  ``sidecar=None`` (or no ``figures.json``) reads results written before the
-    sidecar existed, whose plots are in their ``details``.  ``figures=False`` draws no plots.
+    sidecar existed, whose plots are in their ``details``.  ``figures=False`` draws no plots.  ``notice`` is a
+    banner at the top (an unfinished later run); ``run`` the run record (default: ``out_dir/run.json``).
     """
+    from .store import atomic_write_text, read_run_record
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if sidecar is _READ:
         sidecar = read_figures(out) if (out / FIGURES_FILE).exists() else None
+    if run is _READ:
+        run = read_run_record(out)
     figs = {}
     if figures:
         from .plots import method_figures
 
         figs = method_figures(df, sidecar)
-    md = out / "index.md"
-    md.write_text(_markdown(df, sidecar), encoding="utf-8")
-    page = out / "index.html"
-    page.write_text(_html(df, figs, sidecar), encoding="utf-8")
+    md = atomic_write_text(out / "index.md", _markdown(df, sidecar, notice, run))
+    page = atomic_write_text(out / "index.html", _html(df, figs, sidecar, notice, run))
     return {"markdown": md, "html": page}

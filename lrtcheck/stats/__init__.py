@@ -1,7 +1,8 @@
 """The statistical core: exact laws, DKW bounds, conformal ranks, exact binomial inference, design companions,
 the error budget and seed streams.  Knows no method."""
 
-from .binomial import AcceptanceRegion, binomial_acceptance_region, binomial_tail_pvalue, clopper_pearson
+from .binomial import (AcceptanceRegion, binomial_acceptance_region, binomial_tail_pvalue, clopper_pearson,
+                       poisson_binomial_cdf)
 from .budget import DEFAULT_TOTAL_FALSE_FAIL, ErrorBudget
 from .conformal import (
     conformal_coverage_law,
@@ -48,6 +49,7 @@ __all__ = [
     "ks_sample_size",
     "ks_threshold",
     "order_statistic_level_law",
+    "poisson_binomial_cdf",
     "resolve_root_seed",
     "seed_sequence",
     "stream_key",

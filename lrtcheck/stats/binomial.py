@@ -19,6 +19,7 @@ __all__ = [
     "binomial_acceptance_region",
     "binomial_tail_pvalue",
     "AcceptanceRegion",
+    "poisson_binomial_cdf",
 ]
 
 
@@ -98,3 +99,24 @@ def binomial_tail_pvalue(count: int, n: int, p: float, *, alternative: str = "gr
         raise ValueError(f"count must be <= n (count={count}, n={n})")
     p = check_unit("p", p)
     return float(_st.binomtest(count, n, p, alternative=alternative).pvalue)
+
+
+def poisson_binomial_cdf(count, probabilities) -> float:
+    """``P(K <= count)`` for K the number of successes of independent trials with the given success probabilities
+    (the Poisson-binomial law), computed exactly by convolving the trials' laws (Wang 1993, Statistica Sinica 3).
+
+    With ``probabilities`` lower bounds of the true ones, K is stochastically larger than this law, so a small value
+    at the observed count refutes the bounds (``lrtcheck power`` tests declared powers this way).
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 1 or p.size < 1:
+        raise ValueError("probabilities must be a non-empty one-dimensional sequence")
+    if not np.all(np.isfinite(p)) or np.any(p < 0.0) or np.any(p > 1.0):
+        raise ValueError("probabilities must be finite numbers in [0, 1]")
+    count = check_positive_int("count", count, minimum=0)
+    if count >= p.size:
+        return 1.0
+    pmf = np.ones(1)
+    for q in p:  # one convolution per trial: the trials are few (runs of a power measurement), not samples
+        pmf = np.convolve(pmf, (1.0 - q, q))
+    return float(min(1.0, np.sum(pmf[: count + 1])))

@@ -50,6 +50,9 @@ __all__ = [
     "exact_decision",
     "bonferroni",
     "counterexample_decision",
+    "region_tail_sizes",
+    "equal_tailed_region",
+    "check_region_size",
 ]
 
 HOLDS = "holds"
@@ -175,16 +178,52 @@ def _count(count, n: int) -> int:
 def proportion_interval(count, n, confidence) -> tuple[float, float]:
     """Two-sided Clopper & Pearson (1934) interval of a binomial proportion at level ``confidence``.
 
-    Computed as scipy does (``binomtest(count, n).proportion_ci(confidence, method="exact")``: the binomial tails
-    inverted by root finding), which is the interval every reported check row carries; it agrees with the Beta
-    quantile form of :func:`~lrtcheck.stats.clopper_pearson` to the root finder's tolerance (about 1e-15 here),
-    and the check ``stats.clopper_pearson.coverage`` certifies the one against the other.
+    The project's one Clopper-Pearson, :func:`~lrtcheck.stats.clopper_pearson` (Beta quantiles), which the exact
+    check ``stats.clopper_pearson.coverage`` certifies against scipy's root-finding inversion of the binomial tails
+    (``binomtest(count, n).proportion_ci(confidence, method="exact")``; they agree to about 1e-15).
     """
     n = check_positive_int("n", n)
     count = _count(count, n)
     confidence = check_open_unit("confidence", confidence)
-    ci = _st.binomtest(count, n).proportion_ci(confidence, method="exact")
-    return float(ci.low), float(ci.high)
+    low, high = clopper_pearson(count, n, 1.0 - confidence)
+    return float(low), float(high)
+
+
+def _interval(count: int, n: int, share: float) -> tuple[float, float]:
+    """The Clopper-Pearson interval at level ``1 - share`` of a decision's count (``share`` passed as the
+    interval's alpha exactly, not through ``1 - (1 - share)``)."""
+    low, high = clopper_pearson(count, n, share)
+    return float(low), float(high)
+
+
+def region_tail_sizes(law, low: int, high: int) -> tuple[float, float]:
+    """``(P(X < low), P(X > high))`` under the frozen discrete scipy ``law``: the exact sizes of the two tails of the
+    acceptance region ``[low, high]``."""
+    lower = float(law.cdf(low - 1)) if low > 0 else 0.0
+    return lower, float(law.sf(high))
+
+
+#: relative slack of the run-time region guard: floating-point rounding of the tail sums, nothing more
+_REGION_SLACK = 1e-9
+
+
+def check_region_size(law, low: int, high: int, lower_share: float, upper_share: float, *, what: str) -> float:
+    """The run-time guard of every acceptance region this module builds: each tail of ``[low, high]`` must have
+    exact probability at most its share (``P(X < low) <= lower_share``, ``P(X > high) <= upper_share``), computed
+    afresh from the law, not from the builder's own sums.  Returns the region's size; raises ``ValueError`` when a
+    tail exceeds its share (a region that would fail a correct implementation more often than it says)."""
+    lower, upper = region_tail_sizes(law, low, high)
+    for tail, size, allowed in (("lower", lower, lower_share), ("upper", upper, upper_share)):
+        if size > allowed * (1 + _REGION_SLACK):
+            raise ValueError(f"{what}: acceptance region [{low}, {high}] has {tail} tail probability {size:.6g} "
+                             f"above its share {allowed:.6g}; refusing to decide with it")
+    return lower + upper
+
+
+def _tail_shares(share: float, alternative: str) -> tuple[float, float]:
+    if alternative == "two-sided":
+        return share / 2, share / 2
+    return (share, 0.0) if alternative == "less" else (0.0, share)
 
 
 def simulated_power_lower_bound(rejections, draws, alpha) -> float:
@@ -222,9 +261,11 @@ def binomial_count_decision(count, n, p0, share, *, alternative: str = "two-side
     p0 = check_unit("p0", p0)
     share = _check_share(share)
     region = binomial_acceptance_region(n, p0, share, alternative=alternative)
+    check_region_size(_st.binom(n, p0), region.low, region.high, *_tail_shares(share, alternative),
+                      what=f"Bin({n}, {p0:.6g}) {alternative} test at {share:.3g}")
     holds = region.contains(count)
     p_value = float(_st.binomtest(count, n, p0, alternative=alternative).pvalue)
-    lower, upper = proportion_interval(count, n, 1 - share)
+    lower, upper = _interval(count, n, share)
     power, defect_size = _NAN, _NAN
     if defect_rate is not None:
         defect_rate = check_unit("defect_rate", defect_rate)
@@ -235,6 +276,13 @@ def binomial_count_decision(count, n, p0, share, *, alternative: str = "two-side
                     defect_size=defect_size, statistic=count, region=(region.low, region.high), name=name,
                     message="" if holds else (f"{name} {count} of {n} outside the exact acceptance region "
                                               f"[{region.low}, {region.high}] of Bin({n}, {p0:.6g})"))
+
+
+def equal_tailed_region(law, share) -> tuple[int, int]:
+    """The equal-tailed acceptance region ``[ppf(share/2), isf(share/2)]`` of a frozen discrete scipy law: the
+    largest ``low`` with ``P(X < low) <= share/2`` and the smallest ``high`` with ``P(X > high) <= share/2``."""
+    share = _check_share(share)
+    return int(law.ppf(share / 2)), int(law.isf(share / 2))
 
 
 def discrete_count_decision(count, n, law, share, *, defect_law=None, target_defect: str = "",
@@ -249,11 +297,11 @@ def discrete_count_decision(count, n, law, share, *, defect_law=None, target_def
     n = check_positive_int("n", n)
     count = _count(count, n)
     share = _check_share(share)
-    low, high = int(law.ppf(share / 2)), int(law.isf(share / 2))
+    low, high = equal_tailed_region(law, share)
+    size = check_region_size(law, low, high, share / 2, share / 2, what=f"{name} law, equal tails at {share:.3g}")
     holds = low <= count <= high
     p_value = float(min(1.0, 2 * min(law.cdf(count), law.sf(count - 1))))
-    lower, upper = proportion_interval(count, n, 1 - share)
-    size = float(law.cdf(low - 1) + law.sf(high))
+    lower, upper = _interval(count, n, share)
     power = _NAN if defect_law is None else float(defect_law.cdf(low - 1) + defect_law.sf(high))
     return Decision(holds=holds, p_value=p_value, estimate=count / n, lower=lower, upper=upper,
                     bound=float(law.mean()) / n, n=n, share=share, size=min(size, 1.0), power=power,

@@ -1,7 +1,8 @@
 """The mutant catalogue as a CI gate: the unmutated checks pass, every mutant not documented as a survivor is
-killed, and the kill rate stays at or above 95%.
+killed under the whole-family rule (each mutant against every quick-tier check of the families that import its
+code, from the import graph), and the kill rate stays at or above 95%.
 
-CI runs the mutants tagged ``ci`` (those whose killing checks take seconds); ``lrtcheck mutants`` runs them all.
+CI runs the mutants tagged ``ci`` and those of the statistical core; ``lrtcheck mutants`` runs them all.
 """
 
 import math
@@ -9,8 +10,9 @@ import os
 
 import pytest
 
-from lrtcheck.certify.kill_matrix import KILL_RATE_FLOOR, kill_matrix
-from lrtcheck.certify.mutation import Mutant, catalogue, patched, resolve_target
+from lrtcheck.certify.kill_matrix import KILL_RATE_FLOOR, kill_matrix, plan
+from lrtcheck.certify.mutation import Mutant, catalogue, checks_using, families_using, patched, resolve_target
+from lrtcheck.certify.registry import all_checks
 
 
 def _ci_subset():
@@ -24,8 +26,29 @@ def test_catalogue_is_well_formed():
     muts = catalogue()
     assert len({m.id for m in muts}) == len(muts)
     for m in muts:
-        assert m.story and m.checks, m.id
+        assert m.story, m.id
         resolve_target(m.target)  # every target names a real function
+
+
+def test_the_checks_a_mutant_runs_against_come_from_the_import_graph_not_from_its_list():
+    import dataclasses
+
+    import grimp
+
+    graph = grimp.build_graph("lrtcheck", "tabular_envs", cache_dir=None)
+    quick = all_checks("quick")
+    families = sorted({s.claim.method for s in quick})
+    for m in catalogue():
+        expected = sorted({s.claim.method for s in quick
+                           if s.module == m.module or graph.chain_exists(importer=s.module, imported=m.module)})
+        assert families_using(m.module) == expected, m.id
+        planned = {s.check_id for s in checks_using(m)}
+        assert planned == {s.check_id for s in quick if s.claim.method in expected}, m.id
+        unnamed = dataclasses.replace(m, checks=())  # the documented patterns only order the run
+        assert {s.check_id for s in checks_using(unnamed)} == planned
+    stats_mutant = next(m for m in catalogue() if m.module == "lrtcheck.stats.conformal")
+    assert families_using(stats_mutant.module) == families  # every family imports the statistical core
+    assert set(plan([stats_mutant])[stats_mutant.id]) == {s.check_id for s in quick}
 
 
 def test_patched_applies_everywhere_and_restores():
@@ -43,8 +66,12 @@ def test_patched_applies_everywhere_and_restores():
 
 def test_kill_matrix_gate():
     mutants = _ci_subset()
-    baseline_failures, outcomes, frame = kill_matrix(mutants, tier="quick")
+    km = kill_matrix(mutants, tier="quick", progress=False)
+    baseline_failures, outcomes, frame = km
     assert not baseline_failures, f"unmutated run failed: {baseline_failures}"
+    for o in outcomes:  # a killed mutant stops at its first kill; a survivor ran every check of its families
+        assert o.check_ids == [c for c in plan([o.mutant])[o.mutant.id]][:len(o.check_ids)]
+        assert o.killed or len(o.check_ids) == km.planned[o.mutant.id], o.mutant.id
     errors = [(o.mutant.id, o.error) for o in outcomes if o.error]
     assert not errors, errors
     regressions = [o.mutant.id for o in outcomes if not o.killed and not o.mutant.survives]
@@ -61,7 +88,9 @@ def test_topic_module_mutants_are_edits_of_the_original():
     topic = [m for mod in discovered_modules() if mod.__name__.startswith("lrtcheck.claims.")
              for m in getattr(mod, "MUTANTS", [])]
     assert {m.id for m in topic} >= {"stats.rank_float", "stats.rank_n", "stats.dkw_massart_dropped",
-                                     "stats.dkw_no_sqrt", "stats.cp_wald", "stats.cp_alpha_not_halved"}
+                                     "stats.dkw_no_sqrt", "stats.cp_wald", "stats.cp_alpha_not_halved",
+                                     "stats.rank_plus_one", "stats.region_alpha_not_split",
+                                     "stats.region_off_by_one"}
     assert {m.id for m in topic if m.family in ("tabular", "lecam")} == {
         "tabular.eval_gamma_squared", "tabular.eval_transposed_kernel", "tabular.q_backup_no_gamma",
         "tabular.policy_kernel_axes", "tabular.occupancy_unnormalised", "tabular.occupancy_untransposed",

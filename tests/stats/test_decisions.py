@@ -61,10 +61,10 @@ def test_count_decision_region_power_p_value_and_interval_are_exact(n, p0, share
         assert d.region == (low, high)
         assert d.holds == (low <= count <= high) and d.verdict == verdict(low <= count <= high)
         assert d.p_value == st.binomtest(count, n, p0, alternative=alternative).pvalue
+        # the project's one Clopper-Pearson, bit for bit; scipy's root-finding inversion to ~1e-13
+        assert (d.lower, d.upper) == clopper_pearson(count, n, share)
         ref = st.binomtest(count, n).proportion_ci(1 - share, method="exact")
-        assert (d.lower, d.upper) == (ref.low, ref.high)
-        assert d.lower == pytest.approx(clopper_pearson(count, n, share)[0], abs=1e-10)
-        assert d.upper == pytest.approx(clopper_pearson(count, n, share)[1], abs=1e-10)
+        assert d.lower == pytest.approx(ref.low, abs=1e-12) and d.upper == pytest.approx(ref.high, abs=1e-12)
         outside = np.r_[0:low, high + 1:n + 1].astype(int)
         assert d.power == pytest.approx(pmf_def[outside].sum(), abs=1e-12)
         assert d.size <= share * (1 + 1e-12)
@@ -98,7 +98,8 @@ def test_discrete_count_decision_is_equal_tailed_and_exact():
         assert d.holds == (low <= count <= high) and d.region == (low, high)
         assert d.p_value == min(1.0, 2 * min(law.cdf(count), law.sf(count - 1)))
         assert d.power == defect.cdf(low - 1) + defect.sf(high)
-        assert (d.lower, d.upper) == proportion_interval(count, 300, 1 - share)
+        assert (d.lower, d.upper) == clopper_pearson(count, 300, share)
+        assert d.lower == pytest.approx(proportion_interval(count, 300, 1 - share)[0], abs=1e-15)
 
 
 def test_ks_decision_exact_law_and_guaranteed_power():
@@ -217,8 +218,10 @@ def test_per_cell_bonferroni_reproduces_the_tabular_formulas():
     assert joint.p_value == float(min(1.0, p0.size * pvals.min()))
     assert joint.power == max(binomial_power(n, float(a), float(b), level, alternative="two-sided")
                               for a, b in zip(p0, p1))
-    ci = st.binomtest(int(counts[worst]), n).proportion_ci(1 - level, method="exact")
-    assert (joint.estimate, joint.lower, joint.upper, joint.bound) == (counts[worst] / n, ci.low, ci.high, p0[worst])
+    ci = clopper_pearson(int(counts[worst]), n, level)
+    assert (joint.estimate, joint.lower, joint.upper, joint.bound) == (counts[worst] / n, *ci, p0[worst])
+    ref = st.binomtest(int(counts[worst]), n).proportion_ci(1 - level, method="exact")
+    assert joint.lower == pytest.approx(ref.low, abs=1e-12) and joint.upper == pytest.approx(ref.high, abs=1e-12)
     assert joint.holds == all(binomial_acceptance_region(n, float(p), level).contains(int(c))
                               for p, c in zip(p0, counts))
 
@@ -235,8 +238,9 @@ def test_beta_binomial_count_reproduces_the_lrt_exceedance_formulas():
     assert d.region == (lo_c, hi_c)
     assert d.p_value == float(min(1.0, 2 * min(law.cdf(count), law.sf(count - 1))))
     assert d.power == float(defect.sf(hi_c))
+    assert (d.lower, d.upper) == clopper_pearson(count, m, share)
     ci = st.binomtest(count, m).proportion_ci(1 - share, method="exact")
-    assert (d.lower, d.upper) == (ci.low, ci.high)
+    assert d.lower == pytest.approx(ci.low, abs=1e-12) and d.upper == pytest.approx(ci.high, abs=1e-12)
 
 
 @pytest.mark.parametrize("assertion_holds", [True, False])

@@ -4,6 +4,8 @@ formulas of ``csar.va.truth_coverage`` bit for bit, and on the cases that must n
 
 import numpy as np
 import pytest
+
+from lrtcheck.stats import clopper_pearson
 from hypothesis import given
 from hypothesis import strategies as hs
 from scipy import stats as st
@@ -35,11 +37,13 @@ def test_reproduces_the_legacy_truth_coverage_formulas_bit_for_bit(hits):
     power = float(st.binom.cdf(top, R, exact) - st.binom.cdf(agree.low - 1, R, exact)) \
         if exact < claimed and top >= agree.low else 0.0
     reproduced = hits < region.low and exact < claimed and agree.contains(hits)
-    ci = st.binomtest(hits, R).proportion_ci(1 - level, method="exact")
+    ci = clopper_pearson(hits, R, level)  # the project's one Clopper-Pearson; scipy's root finder within 1e-12
+    ref = st.binomtest(hits, R).proportion_ci(1 - level, method="exact")
+    assert abs(ci[0] - ref.low) < 1e-12 and abs(ci[1] - ref.high) < 1e-12
     d = binomial_violation_reproduced(hits, R, claimed, exact, share, alternative="less")
     assert d.holds == (not reproduced)
     assert d.power == power and d.p_value == st.binomtest(hits, R, claimed, alternative="less").pvalue
-    assert (d.estimate, d.lower, d.upper, d.bound, d.n) == (hits / R, ci.low, ci.high, claimed, R)
+    assert (d.estimate, d.lower, d.upper, d.bound, d.n) == (hits / R, *ci, claimed, R)
     assert d.defect_size == 1 - 0.1 - exact and d.region == (region.low, region.high)
     assert d.parts[1].region == (agree.low, agree.high)
     assert (d.message == "") == reproduced

@@ -7,12 +7,20 @@ number of covered fresh points follows the Beta-Binomial law (Vovk, Gammerman & 
 in a random world"; Angelopoulos & Bates 2021, "A gentle introduction to conformal prediction", section 1 and
 appendix D).
 
-World.  Uniform scores, so F is the identity and the realized coverage is the k-th order statistic itself.
+World.  Uniform scores, so F is the identity and the realized coverage is the k-th order statistic itself.  The
+configurations (n, alpha) are drawn over n in [9, 199] (log-uniform) and alpha in [2/(n+1), 1/2] on the grid of
+thousandths (exact rationals, so that the reference rank is exact; alpha >= 2/(n+1) keeps k + 1 <= n, where the
+target defect exists): 3 in the quick tier, 10 in the full tier, each at an equal part of the share.
 
-Checks.  ``stats.conformal.coverage`` splits its share between two exact decisions, a KS test of the realized
-coverages against ``Beta(k, n-k+1)`` and a two-sided count decision on one fresh point per calibration
-(``Bin(R, k/(n+1))``), joined with the exact rank bracket; the defect is the rank off by one (k+1).
-``stats.conformal.rank_exact`` is exact: the rank against a brute-force Fraction computation.
+Checks.  ``stats.conformal.coverage``, per configuration: the threshold is the order statistic of the
+implementation's rank ``conformal_rank(n, float(alpha))``; the reference law takes its rank from a brute-force
+exact computation, ``ceil((n+1)(1-alpha))`` over Fractions, never from ``conformal_rank``.  Half the configuration's
+share goes to a KS test of the realized coverages against ``Beta(k_ref, n-k_ref+1)``, half to a two-sided count
+decision on one fresh point per calibration (``Bin(R, k_ref/(n+1))``), joined with the exact rank bracket.  The
+target defect is the rank off by one (k+1; the mutant ``stats.rank_plus_one`` declares it): both Monte Carlo parts
+see it, so their joint power is the larger of the two, and R is sized so that the KS part alone reaches the tier's
+power (``ks_sample_size``).  ``stats.conformal.rank_exact`` is exact: the rank against a brute-force Fraction
+computation.
 """
 
 from __future__ import annotations
@@ -24,9 +32,10 @@ import numpy as np
 from scipy import stats as st
 
 from lrtcheck.certify import Claim, Evidence, check
-from lrtcheck.certify.figures import Spec, artifact, detail, figure, histogram, number
-from lrtcheck.certify.mutation import Mutant, source_edit
-from lrtcheck.stats import conformal_rank, exact_fraction, order_statistic_level_law
+from lrtcheck.certify.configurations import Integer, ParameterSpace, Rational
+from lrtcheck.certify.figures import Spec, artifact, detail, figure, histogram
+from lrtcheck.certify.mutation import Mutant, source_edit, wrapper
+from lrtcheck.stats import conformal_rank, ks_sample_size
 from lrtcheck.stats.decisions import (binomial_count_decision, bonferroni, exact_decision, ks_decision,
                                       split_share)
 
@@ -39,55 +48,81 @@ CONFORMAL_CLAIM = Claim(
 )
 
 
-@check(CONFORMAL_CLAIM, quick=dict(n=19, alpha=0.1, replications=4000), full=dict(n=19, alpha=0.1, replications=40000))
-def check_conformal_coverage(ctx):
-    """KS of the realized coverages against Beta(k, n-k+1) and an exact count of covered fresh points, at half the
-    share each, with the exact rank bracket; defect: the rank off by one (k+1)."""
-    p = ctx.params
-    n, alpha, reps = p["n"], p["alpha"], p["replications"]
-    k = conformal_rank(n, alpha)
-    law = st.beta(k, n - k + 1)  # law of the realized coverage F(X_(k))
-    level = split_share(ctx.false_fail_rate, 2)
-    scores = np.sort(ctx.rng.random((reps, n)), axis=1)
-    realized = scores[:, k - 1]  # F = identity for uniform scores
-    # one fresh test point per replication: covered count ~ Binomial(R, k/(n+1)) exactly
-    fresh = ctx.rng.random(reps)
-    covered = int(np.sum(fresh <= realized))
-    p_cov = k / (n + 1)
-    # defect: rank off by one (k+1); its exact KS discrepancy and coverage
-    grid = np.linspace(0, 1, 20001)
-    disc = float(np.max(np.abs(law.cdf(grid) - st.beta(k + 1, n - k).cdf(grid)))) if k < n else 1.0
+#: calibration size and miscoverage level; alpha >= 2/(n+1) so that the defect k+1 <= n exists
+CONFORMAL_SPACE = ParameterSpace("conformal", n=Integer(9, 199, log=True),
+                                 alpha=Rational(lambda c: Fraction(2, c["n"] + 1), Fraction(1, 2), 1000))
+
+
+def reference_rank(n: int, alpha: Fraction) -> int:
+    """The oracle's rank: the smallest integer k >= (n+1)(1-alpha), by exact rational arithmetic."""
+    return math.ceil(Fraction(n + 1) * (1 - alpha))
+
+
+def _configuration_decision(cfg, min_reps: int, power: float):
+    n, alpha = cfg["n"], cfg["alpha"]
+    k_ref = reference_rank(n, alpha)
+    k = conformal_rank(n, float(alpha))  # the code under test, given alpha as a float
+    law = st.beta(k_ref, n - k_ref + 1)  # the exact law of F(X_(k_ref)), independent of conformal_rank
+    level = split_share(cfg.share, 2)
+    grid = np.linspace(0, 1, 20001)  # sup over a grid: a lower bound of the discrepancy, so the power is too
+    disc = float(np.max(np.abs(law.cdf(grid) - st.beta(k_ref + 1, n - k_ref).cdf(grid))))
+    reps = max(min_reps, ks_sample_size(disc, level, power))
+    if k is None or not 1 <= k <= n:
+        bad = exact_decision(False, estimate=math.nan, name="rank in 1..n",
+                             message=f"conformal_rank({n}, {float(alpha)}) = {k}, expected {k_ref}")
+        return bonferroni([bad], cfg.share), None, k_ref, reps
+    rng = cfg.rng
+    scores = rng.random((reps, n))
+    realized = np.partition(scores, k - 1, axis=1)[:, k - 1]  # F = identity for uniform scores
+    covered = int(np.sum(rng.random(reps) <= realized))  # one fresh point per calibration
     defect = "conformal rank off by one (k+1)"
     ks = ks_decision(realized, law.cdf, level, defect_discrepancy=disc, target_defect=defect,
                      name="realized coverage ~ Beta(k, n-k+1)")
-    count = binomial_count_decision(covered, reps, p_cov, level, defect_rate=(k + 1) / (n + 1) if k < n else None,
+    count = binomial_count_decision(covered, reps, k_ref / (n + 1), level, defect_rate=(k_ref + 1) / (n + 1),
                                     target_defect=defect, name="covered fresh points")
     # rank bracket 1 - alpha <= k/(n+1) < 1 - alpha + 1/(n+1) in exact arithmetic (no float rounding at the edges)
-    p_cov_q, one_minus_a = Fraction(k, n + 1), 1 - exact_fraction("alpha", alpha)
-    bracket = exact_decision(one_minus_a <= p_cov_q < one_minus_a + Fraction(1, n + 1), estimate=p_cov,
+    p_cov_q = Fraction(k, n + 1)
+    bracket = exact_decision(1 - alpha <= p_cov_q < 1 - alpha + Fraction(1, n + 1), estimate=float(p_cov_q),
                              name="rank bracket", message=f"k/(n+1) = {p_cov_q} outside [1-alpha, 1-alpha+1/(n+1))")
-    decision = bonferroni([ks, count, bracket], ctx.false_fail_rate, report=1)
-    level_law = order_statistic_level_law(n, k)
-    return Evidence.from_decision(
-        decision, defect_size=disc,
-        details={"k": k, "ks_statistic": ks.statistic, "ks_pvalue": ks.p_value,
-                 "realized_level_mean": float(level_law.mean()), "coverage_exact": p_cov},
-        artifacts={"realized_coverage": realized},
-    )
+    part = bonferroni([ks, count, bracket], cfg.share, report=0, same_defect=True)
+    return part, realized, k_ref, reps
+
+
+@check(CONFORMAL_CLAIM, quick=dict(configurations=3, replications=4000),
+       full=dict(configurations=10, replications=40000))
+def check_conformal_coverage(ctx):
+    """Per drawn (n, alpha): KS of the realized coverages against Beta(k, n-k+1) and an exact count of covered
+    fresh points, at half the configuration's share each, with the exact rank bracket; the reference rank is
+    computed by brute force, never by conformal_rank; defect: the rank off by one (k+1)."""
+    configs = ctx.configurations(CONFORMAL_SPACE)
+    parts, table, first = [], [], None
+    for cfg in configs:
+        part, realized, k_ref, reps = _configuration_decision(cfg, ctx.params["replications"], ctx.required_power)
+        parts.append(part)
+        table.append({"n": cfg["n"], "alpha": str(cfg["alpha"]), "k": k_ref, "replications": reps,
+                      "coverage_exact": k_ref / (cfg["n"] + 1), "p_value": part.p_value, "power": part.power})
+        if first is None and realized is not None:
+            first = (cfg["n"], k_ref, realized)
+    decision = configs.join(parts)
+    details = {"per_configuration": table}
+    artifacts = {}
+    if first is not None:
+        details.update({"figure_n": first[0], "figure_k": first[1]})
+        artifacts["realized_coverage"] = first[2]
+    return Evidence.from_decision(decision, details=details, artifacts=artifacts)
 
 
 @figure(check_conformal_coverage)
 def conformal_coverage_histogram(ev) -> list[Spec]:
-    """The realized coverages against the density of their exact law Beta(k, n+1-k)."""
+    """The realized coverages of the first configuration against the density of their exact law Beta(k, n+1-k)."""
     cov = artifact(ev, "realized_coverage")
-    k = int(detail(ev, "k"))
-    m = number(detail(ev, "realized_level_mean"))  # mean of Beta(n+1-k, k) = (n+1-k)/(n+1)
-    n = int(round(k / (1 - m))) - 1
+    k, n = int(detail(ev, "figure_k")), int(detail(ev, "figure_n"))
     law = st.beta(k, n + 1 - k)
     lo = float(min(cov.min(), law.ppf(0.0005)))
     x = np.linspace(lo, 1.0, 300)
     e, c = histogram(cov, 40, lo, 1.0)
-    return [{"kind": "hist", "title": "Realized conformal coverage vs its exact Beta law", "edges": e, "counts": c,
+    return [{"kind": "hist", "title": f"Realized conformal coverage vs its exact Beta law (n = {n}, k = {k})",
+             "edges": e, "counts": c,
              "label": f"realized coverage ({cov.size} calibrations)", "density_x": x.tolist(),
              "density_y": law.pdf(x).tolist(), "law_label": f"exact Beta({k}, {n + 1 - k})",
              "xlabel": "coverage of the calibrated threshold", "ylabel": "density",
@@ -135,4 +170,8 @@ MUTANTS = [
     Mutant("stats.rank_n", "lrtcheck.stats.conformal:conformal_rank",
            "n used in place of n+1 in the conformal rank (the quantile of the calibration scores alone)",
            source_edit(("k = math.ceil((n + 1) * (1 - a))", "k = math.ceil(n * (1 - a))")), ("stats.conformal.*",)),
+    Mutant("stats.rank_plus_one", "lrtcheck.stats.conformal:conformal_rank",
+           "the threshold one order statistic too high: a 1-based rank used as a 0-based index (k+1)",
+           wrapper(output=lambda k, n, alpha: None if k is None or k + 1 > n else k + 1), ("stats.conformal.*",),
+           declares=("stats.conformal.coverage",)),
 ]

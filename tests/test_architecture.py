@@ -21,15 +21,9 @@ def test_import_contracts_hold(capsys):
     assert "0 broken" in report
 
 
-def test_every_exemption_is_a_commented_legacy_module():
-    """The contract exemptions name only the transition modules of lrtcheck/certify/checks, each as temporary."""
+def test_no_contract_has_exemptions():
+    """Every family has moved into lrtcheck.claims: no contract may carry an ignore_imports exemption."""
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
-    text = (ROOT / "pyproject.toml").read_text()
-    config = tomllib.loads(text)
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     for contract in config["tool"]["importlinter"]["contracts"]:
-        for line in contract.get("ignore_imports", []):
-            importer = line.split("->")[0].strip()
-            assert importer.startswith("lrtcheck.certify.checks."), line
-            assert (ROOT / (importer.replace(".", "/") + ".py")).exists(), f"stale exemption: {line}"
-            source_line = next(ln for ln in text.splitlines() if f'"{line}"' in ln)
-            assert "# temporary" in source_line, source_line
+        assert not contract.get("ignore_imports"), contract["id"]

@@ -279,8 +279,7 @@ def wrapper(*, inputs: Callable[..., tuple[tuple, dict]] | None = None,
 
 
 def catalogue() -> list[Mutant]:
-    """Every mutant: the ``MUTANTS`` lists of the modules the registry discovers (topic modules first, then the
-    legacy modules), in discovery order."""
+    """Every mutant: the ``MUTANTS`` lists of the topic modules the registry discovers, in discovery order."""
     from .registry import discovered_modules
 
     out: list[Mutant] = []

@@ -2,8 +2,7 @@
 
 Checks register themselves with the :func:`check` decorator when their topic module is imported; :func:`load_all`
 imports every module of the claims packages (``lrtcheck.claims.<family>.<topic>``, found by walking the package,
-in sorted order) and, while the families migrate, every legacy module left in ``lrtcheck.certify.checks``.  The
-engine names these packages by string and imports them at run time (plugin-style discovery): it has no import of
+in sorted order).  The engine names these packages by string and imports them at run time (plugin-style discovery): it has no import of
 a claims module, so the import contracts hold (docs/architecture.md).  The same discovery gives the mutants
 (``MUTANTS`` lists of the loaded modules, :func:`lrtcheck.certify.mutation.catalogue`).
 
@@ -34,7 +33,6 @@ __all__ = [
     "load_all",
     "discovered_modules",
     "CLAIMS_PACKAGE",
-    "LEGACY_PACKAGE",
 ]
 
 TIERS = ("quick", "full")
@@ -44,7 +42,6 @@ TIER_POWER = {"quick": 0.9, "full": 0.99}
 #: the root of the topic modules: one package per family, one module per group of claims
 CLAIMS_PACKAGE = "lrtcheck.claims"
 #: transition: the family modules not yet migrated (``<family>_checks.py``, ``_figures.py``, ``_mutants.py``)
-LEGACY_PACKAGE = "lrtcheck.certify.checks"
 
 _REGISTRY: dict[str, "CheckSpec"] = {}
 _MODULES: list[ModuleType] | None = None
@@ -154,17 +151,17 @@ def _walk(package: str) -> list[str]:
 
 
 def discovered_modules() -> list[ModuleType]:
-    """The topic modules of the claims packages, then the legacy modules, each group in sorted order (imported
-    once; their checks, figures and mutants register on import)."""
+    """The topic modules of the claims packages, in sorted order (imported once; their checks, figures and mutants
+    register on import)."""
     global _MODULES
     if _MODULES is None:
-        names = _walk(CLAIMS_PACKAGE) + _walk(LEGACY_PACKAGE)
+        names = _walk(CLAIMS_PACKAGE)
         _MODULES = [importlib.import_module(n) for n in names]
     return list(_MODULES)
 
 
 def load_all() -> dict[str, CheckSpec]:
-    """Import every topic module (and the legacy modules) and return the registry."""
+    """Import every topic module and return the registry."""
     discovered_modules()
     return dict(_REGISTRY)
 

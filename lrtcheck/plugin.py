@@ -60,18 +60,19 @@ class GateSession:
             self._budget = budget_for(self.tier, self.budget_total)
         return self._budget
 
-    def run(self, check_id: str, *, subject: Any = None, record: bool = True):
+    def run(self, check_id: str, *, subject: Any = None, record: bool = True, name: str | None = None):
         """Run one registered check (against ``subject`` if given) and record its row.
 
         ``record=False`` runs it without adding a row to the session's report: for tests that *expect* a check
-        to fail (a deliberately broken subject), whose failure is the test's success, not the gate's.
+        to fail (a deliberately broken subject), whose failure is the test's success, not the gate's.  ``name``
+        names the subject in the report (default: its import path, ``module:QualName``).
         """
         from lrtcheck.certify.registry import get
         from lrtcheck.certify.runner import run_check
 
         spec = get(check_id)
         result = run_check(spec, tier=self.tier, root_seed=self.seed, budget=self.budget, subject=subject,
-                           device=self.device)
+                           device=self.device, subject_name=name)
         if self.report_dir:  # plot specs for the report, onto the result (the figures sidecar)
             from lrtcheck.certify.figures import attach_figures
 
@@ -79,8 +80,8 @@ class GateSession:
         if not record:
             return result
         row = result.row()
-        if subject is not None:
-            row["check_id"] = f"{row['check_id']}@{type(subject).__name__}"
+        if subject is not None:  # one row per subject and check: the subject's name keeps the ids unique
+            row["check_id"] = f"{row['check_id']}@{result.subject}"
         self.rows.append(row)
         self.results.append(result)
         if result.figures or result.finding:
@@ -208,15 +209,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     reference = [r for r in rows if "@" not in r["check_id"]]
     subjects = [r for r in rows if "@" in r["check_id"]]
+    names = list(dict.fromkeys(r.get("subject", "") for r in subjects))
     passed = sum(bool(r["passed"]) for r in reference)
     spent = sum(float(r["budget_share"]) for r in reference)
     terminalreporter.write_sep("-", "lrtcheck certification gate")
-    terminalreporter.write_line(
-        f"{passed}/{len(reference)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
-        f"false-fail budget spent {spent:.2e} of {gate.budget_total:.0e})")
+    if reference:  # a run of users' subjects only has no reference line (its budget is each subject's own)
+        terminalreporter.write_line(
+            f"{passed}/{len(reference)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
+            f"false-fail budget spent {spent:.2e} of {gate.budget_total:.0e})")
     if subjects:  # each user subject is its own certification, with its own budget
-        terminalreporter.write_line(f"user subjects: {sum(bool(r['passed']) for r in subjects)}/{len(subjects)} "
-                                    "subject checks passed")
+        for n in names:
+            mine = [r for r in subjects if r.get("subject", "") == n]
+            terminalreporter.write_line(f"subject {n}: {sum(bool(r['passed']) for r in mine)}/{len(mine)} "
+                                        "subject checks passed")
     for r in rows:
         if not r["passed"]:
             terminalreporter.write_line(f"  FAILED {r['check_id']}: {r['message']}")

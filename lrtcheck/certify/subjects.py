@@ -41,10 +41,18 @@ def load_subject(spec: str):
     if ":" not in spec:
         raise ValueError(f"--subject must look like [KIND=]module:object, got {spec!r}")
     mod_name, _, attr = spec.partition(":")
+    import os
+    import sys
+
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        # the console script, unlike ``python -m``, leaves the working directory off sys.path: a user's module
+        # beside them is found as it would be by ``python -m lrtcheck.cli``
+        sys.path.append(os.getcwd())
     try:
         module = importlib.import_module(mod_name)
     except ImportError as exc:
-        raise ValueError(f"--subject: cannot import module {mod_name!r}: {exc}") from None
+        raise ValueError(f"--subject: cannot import module {mod_name!r}: {exc} (searched the working directory "
+                         f"{os.getcwd()} and sys.path; set PYTHONPATH for a module elsewhere)") from None
     obj = module
     for part in attr.split("."):
         try:

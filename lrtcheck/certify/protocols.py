@@ -47,7 +47,7 @@ import numpy as np
 __all__ = [
     "VennAbersPredictor", "ConformalCalibrator", "WeightedConformalCalibrator", "CellCalibrator", "LRTSamplerLike",
     "LRTSamplerFactory", "SampleResult", "PROTOCOL_CLASSES", "CONSTRUCTION", "ProtocolError", "conformance_problems",
-    "check_conformance", "build", "ReplaceableFactory", "adapt",
+    "check_conformance", "build", "ReplaceableFactory", "adapt", "register_probe_world",
 ]
 
 
@@ -225,17 +225,28 @@ def _probe_calibrator(kind: str, subject) -> list[str]:
         return [_raised("the probe fit/predict on 12 calibration points", exc)]
 
 
+#: the tiny worlds a probe builds a subject in, by kind, registered by the family that owns the kind (the engine
+#: imports no method): ``lrt.sampler`` -> ``() -> (background head, good head, schedule)``
+_PROBE_WORLDS: dict[str, Any] = {}
+
+
+def register_probe_world(kind: str, world) -> None:
+    """Register the tiny world ``world()`` in which :func:`conformance_problems` probes subjects of ``kind``."""
+    _PROBE_WORLDS[kind] = world
+
+
 def _probe_sampler(subject) -> list[str]:
     if isinstance(subject, type) and not callable(getattr(subject, "__call__", None)):
         return ["the subject must be a factory factory(background, good, schedule, **settings)"]
     if not callable(subject):
         return ["the subject must be callable: a factory factory(background, good, schedule, **settings) returning "
                 "a sampler"]
-    from lrtcheck.diffusion import GaussianMixtureHead, Schedule
-
-    bg, good = GaussianMixtureHead(np.zeros(2), 0.5), GaussianMixtureHead(np.array([0.5, -0.3]), 0.5)
+    world = _PROBE_WORLDS.get("lrt.sampler")
+    if world is None:  # the family that registers the kind registers its probe world when it loads
+        return []
+    bg, good, schedule = world()
     try:
-        smp = subject(bg, good, Schedule.linear(3, 1e-4, 0.2), variance="posterior")
+        smp = subject(bg, good, schedule, variance="posterior")
     except Exception as exc:
         return [_raised("factory(background, good, schedule, variance='posterior')", exc)]
     missing = _missing_methods(smp, _members(LRTSamplerLike))
@@ -266,6 +277,9 @@ def _probe_sampler(subject) -> list[str]:
 
 def conformance_problems(kind: str, subject) -> list[str]:
     """Every way ``subject`` falls short of ``kind``'s protocol (empty when it conforms)."""
+    from .registry import load_all
+
+    load_all()  # the families register their probe worlds as they load
     if kind == "lrt.sampler":
         return _probe_sampler(subject)
     if kind in CONSTRUCTION:

@@ -102,6 +102,8 @@ def subject_name(subject: Any) -> str:
     if isinstance(subject, type) or callable(subject) and hasattr(subject, "__qualname__"):
         return f"{getattr(subject, '__module__', '?')}:{subject.__qualname__}"
     cls = type(subject)
+    if type(subject).__repr__ is not object.__repr__:  # an instance that says what it is (an adapter's repr)
+        return f"{cls.__module__}:{subject!r}"
     return f"{cls.__module__}:{cls.__qualname__}()"
 
 

@@ -6,6 +6,8 @@ subject kinds (:mod:`lrtcheck.certify.protocols`).
   ``mapie._venn_abers.VennAbers``) as a ``csar.venn_abers`` subject.
 - :class:`RegressorConformal`: a split-conformal regressor conformalized on the scores ``u(x)`` (MAPIE's
   ``SplitConformalRegressor(prefit=True)`` over the identity estimator) as a ``csar.conformal`` subject.
+- :func:`lrtcheck.adapters.diffusers_sampler.diffusers_lrt_factory`: an LRT-gated sampler on diffusers'
+  ``DDPMScheduler`` as an ``lrt.sampler`` subject (imported from its module: it needs torch and diffusers).
 
 The adapters import nothing of the libraries they wrap: the user passes the library's object (or a factory of it).
 """

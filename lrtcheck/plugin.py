@@ -106,6 +106,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "lrtcheck_select(*patterns): run only the checks matching these patterns")
+    config.addinivalue_line("markers", "lrtcheck: a certification test (it uses the lrtcheck_gate fixture); "
+                            "select them with -m lrtcheck, leave them out with -m 'not lrtcheck'")
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "lrtcheck_seed" in workerinput:
         seed = int(workerinput["lrtcheck_seed"])
@@ -152,6 +154,13 @@ class _XdistHooks:
         figures = output.get("lrtcheck_figures")
         if figures:
             node.config._lrtcheck_worker_figures.update(json.loads(figures))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses the gate with ``lrtcheck``, so that ``-m lrtcheck`` selects them."""
+    for item in items:
+        if "lrtcheck_gate" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.lrtcheck)
 
 
 @pytest.fixture(scope="session")

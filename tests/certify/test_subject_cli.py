@@ -85,3 +85,18 @@ def test_the_working_directory_is_searched_for_a_subject_module(tmp_path, monkey
     rc, stdout, _ = _run(capsys, "--subject", "csar.venn_abers=my_va_mod:MyVA", "--check", "csar.va.validity",
                          "--out", str(tmp_path / "wd"))
     assert rc == 0, stdout
+
+
+def test_certification_tests_carry_the_lrtcheck_marker():
+    """-m lrtcheck selects the tests that use the gate (here: this directory's user-subject tests)."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(HERE.parents[1]), "CI": "1"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m",
+                           "lrtcheck", str(HERE / "test_user_subjects.py")], capture_output=True, text=True, env=env,
+                          timeout=300, cwd=HERE.parents[1])
+    ids = [line for line in proc.stdout.splitlines() if "::" in line]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert any("test_a_broken_implementation_is_rejected_naming_the_claim" in i for i in ids)
+    assert not any("test_subject_kind_errors" in i for i in ids)  # no gate, no marker

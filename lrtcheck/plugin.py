@@ -81,7 +81,13 @@ class GateSession:
             return result
         row = result.row()
         if subject is not None:  # one row per subject and check: the subject's name keeps the ids unique
-            row["check_id"] = f"{row['check_id']}@{result.subject}"
+            base = f"{row['check_id']}@{result.subject}"
+            taken = {r["check_id"] for r in self.rows}
+            row["check_id"] = base
+            i = 2
+            while row["check_id"] in taken:  # two subjects of one name (two lambdas of one module): numbered
+                row["check_id"] = f"{base}#{i}"
+                i += 1
         self.rows.append(row)
         self.results.append(result)
         if result.figures or result.finding:

@@ -100,3 +100,18 @@ def test_certification_tests_carry_the_lrtcheck_marker():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert any("test_a_broken_implementation_is_rejected_naming_the_claim" in i for i in ids)
     assert not any("test_subject_kind_errors" in i for i in ids)  # no gate, no marker
+
+
+def test_two_subjects_of_one_name_get_their_own_rows_and_the_report_is_written(tmp_path):
+    """Two factories both named <lambda>: the session's rows stay unique and the report validates."""
+    from lrtcheck.certify.results import results_frame
+    from lrtcheck.lrt import LRTSampler
+    from lrtcheck.plugin import GateSession
+
+    gate = GateSession("quick", 20251022, 1e-3, None, None)
+    subjects = [lambda *a, **k: LRTSampler(*a, **k), lambda *a, **k: LRTSampler(*a, **k)]
+    for subj in subjects:
+        assert gate.run("lrt.ump", subject=subj).passed
+    ids = [r["check_id"] for r in gate.rows]
+    assert len(set(ids)) == 2 and ids[1].endswith("#2")
+    assert len(results_frame(gate.rows)) == 2

@@ -41,22 +41,36 @@ def _strict(name: str, value, check):
 
 def _pool(scores: np.ndarray, labels: np.ndarray):
     """Distinct sorted scores ``c`` and the CSD ``(xs, ys)``: ``xs[j]``, ``ys[j]`` = number of calibration points
-    and of label-1 points with a score ``<= c[j-1]`` (``xs[0] = ys[0] = 0``), from one (unstable) sort: the counts
-    and label sums do not depend on the order of tied points."""
+    and of label-1 points with a score ``<= c[j-1]`` (``xs[0] = ys[0] = 0``).
+
+    Two value sorts and no permutation: ``np.sort`` of all the scores gives ``c`` and the counts, ``np.sort`` of the
+    label-1 scores gives the label sums by counting (``searchsorted``), so the tie order never matters."""
     n = scores.shape[0]
-    order = np.argsort(scores)
-    s = scores[order]
+    s = np.sort(scores)
     new = np.empty(n, dtype=bool)
     new[0] = True
     np.not_equal(s[1:], s[:-1], out=new[1:])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], n)
-    ones = np.cumsum(labels[order])
-    xs = np.zeros(starts.shape[0] + 1)
-    xs[1:] = ends
-    ys = np.zeros(starts.shape[0] + 1)
-    ys[1:] = ones[ends - 1]
-    return s[starts], xs, ys
+    c = s[starts]
+    xs = np.empty(starts.shape[0] + 1)
+    xs[0] = 0.0
+    xs[1:-1] = starts[1:]
+    xs[-1] = n
+    ones = np.sort(scores[labels == 1.0])
+    ys = np.empty(starts.shape[0] + 1)
+    ys[0] = 0.0
+    ys[1:] = _count_below(ones, c, "right")
+    return c, xs, ys
+
+
+def _count_below(a: np.ndarray, v: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted(a, v, side)`` for sorted ``a`` and sorted ``v``, searching with the shorter array: for
+    ``len(a) < len(v)``, ``#{a_j < v_p}`` (side 'left') is the number of j with ``#{v <= a_j} <= p``, a cumulative
+    count of ``searchsorted(v, a, 'right')`` (and 'left'/'right' swap for side 'right')."""
+    if 8 * a.shape[0] >= v.shape[0]:
+        return np.searchsorted(a, v, side=side)
+    r = np.searchsorted(v, a, side="right" if side == "left" else "left")
+    return np.cumsum(np.bincount(r, minlength=v.shape[0] + 1)[:-1])
 
 
 def _gcm_vertices(slopes: np.ndarray, weights: np.ndarray) -> list:
@@ -182,20 +196,23 @@ def venn_abers_tables(scores: np.ndarray, labels: np.ndarray):
 def _lookup(c: np.ndarray, f0: np.ndarray, f1: np.ndarray, t: np.ndarray):
     """p0 = F0[#{c <= t}] (F0[0] = 0 below every score); p1 = F1[#{c < t} + 1] (F1[k+1] = 1 above every score).
 
-    The test scores are sorted once (``searchsorted`` on sorted needles walks the table in order), one
-    ``searchsorted`` gives ``#{c < t}``, and ``#{c <= t}`` adds one where ``t`` equals the next distinct score."""
+    The test scores are sorted once; ``#{c < t}`` comes from one search of sorted arrays (``_count_below``), and
+    ``#{c <= t}`` adds one where ``t`` equals the next distinct score; the positions are put back in the test
+    order and read in the tables there."""
     order = None if np.all(t[1:] >= t[:-1]) else np.argsort(t)
     s = t if order is None else t[order]
-    pos1 = np.searchsorted(c, s, side="left") + 1
+    if 8 * c.shape[0] >= s.shape[0]:
+        pos1 = np.searchsorted(c, s, side="left") + 1
+    else:
+        pos1 = _count_below(c, s, "left") + 1
     nxt = np.minimum(pos1 - 1, c.shape[0] - 1)
     pos0 = np.minimum(pos1 - 1 + (c[nxt] == s), c.shape[0])  # #{c <= s}, at most k
-    if order is None:
-        return f0[pos0], f1[pos1]
-    p0 = np.empty(t.shape[0])
-    p1 = np.empty(t.shape[0])
-    p0[order] = f0[pos0]
-    p1[order] = f1[pos1]
-    return p0, p1
+    if order is not None:
+        code = np.empty(t.shape[0], dtype=np.int64)
+        code[order] = 2 * pos1 + (pos0 - pos1 + 1)  # both positions in one scatter
+        pos1 = code >> 1
+        pos0 = pos1 - 1 + (code & 1)
+    return f0[pos0], f1[pos1]
 
 
 def venn_abers_brute_force(scores, labels, test_scores):

@@ -66,11 +66,12 @@ def _pool(scores: np.ndarray, labels: np.ndarray):
 def _count_below(a: np.ndarray, v: np.ndarray, side: str) -> np.ndarray:
     """``np.searchsorted(a, v, side)`` for sorted ``a`` and sorted ``v``, searching with the shorter array: for
     ``len(a) < len(v)``, ``#{a_j < v_p}`` (side 'left') is the number of j with ``#{v <= a_j} <= p``, a cumulative
-    count of ``searchsorted(v, a, 'right')`` (and 'left'/'right' swap for side 'right')."""
+    count of ``r = searchsorted(v, a, 'right')`` (and 'left'/'right' swap for side 'right'): value i repeated
+    ``r_i - r_{i-1}`` times."""
     if 8 * a.shape[0] >= v.shape[0]:
         return np.searchsorted(a, v, side=side)
     r = np.searchsorted(v, a, side="right" if side == "left" else "left")
-    return np.cumsum(np.bincount(r, minlength=v.shape[0] + 1)[:-1])
+    return np.repeat(np.arange(a.shape[0] + 1), np.diff(r, prepend=0, append=v.shape[0]))
 
 
 def _gcm_vertices(slopes: np.ndarray, weights: np.ndarray) -> list:
@@ -149,10 +150,9 @@ def _sweep(X, Y, stack: list, first: int, n_it: int, step: int, sign: float) -> 
         stack.append(t)
         pos = hit + 1
         starts.append(pos)
-    lengths = np.diff(np.append(starts, n_it))
-    tops = np.repeat(np.array(run_t, dtype=np.int64), lengths)
-    nexts = np.repeat(np.array(run_n, dtype=np.int64), lengths)
-    return (Y[nexts] - Y[tops]) / (X[nexts] - X[tops])
+    tops = np.array(run_t, dtype=np.int64)
+    nexts = np.array(run_n, dtype=np.int64)
+    return np.repeat((Y[nexts] - Y[tops]) / (X[nexts] - X[tops]), np.diff(np.append(starts, n_it)))
 
 
 def _gcm_tables(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,22 +197,26 @@ def _lookup(c: np.ndarray, f0: np.ndarray, f1: np.ndarray, t: np.ndarray):
     """p0 = F0[#{c <= t}] (F0[0] = 0 below every score); p1 = F1[#{c < t} + 1] (F1[k+1] = 1 above every score).
 
     The test scores are sorted once; ``#{c < t}`` comes from one search of sorted arrays (``_count_below``), and
-    ``#{c <= t}`` adds one where ``t`` equals the next distinct score; the positions are put back in the test
-    order and read in the tables there."""
+    ``#{c <= t}`` adds one where ``t`` equals the next distinct score; both go back to the test order as one code
+    ``2 #{c < t} + [t in c]``, which indexes the two tables laid out by code."""
     order = None if np.all(t[1:] >= t[:-1]) else np.argsort(t)
     s = t if order is None else t[order]
     if 8 * c.shape[0] >= s.shape[0]:
         pos1 = np.searchsorted(c, s, side="left") + 1
     else:
         pos1 = _count_below(c, s, "left") + 1
-    nxt = np.minimum(pos1 - 1, c.shape[0] - 1)
-    pos0 = np.minimum(pos1 - 1 + (c[nxt] == s), c.shape[0])  # #{c <= s}, at most k
+    k = c.shape[0]
+    lt = pos1 - 1
+    code = 2 * lt + (c[np.minimum(lt, k - 1)] == s)  # 2 #{c < s} + [s is a calibration score]
     if order is not None:
-        code = np.empty(t.shape[0], dtype=np.int64)
-        code[order] = 2 * pos1 + (pos0 - pos1 + 1)  # both positions in one scatter
-        pos1 = code >> 1
-        pos0 = pos1 - 1 + (code & 1)
-    return f0[pos0], f1[pos1]
+        back = np.empty(t.shape[0], dtype=np.int64)
+        back[order] = code
+        code = back
+    # tables indexed by the code: p0 = F0[#{c < s} + equal] (at most k), p1 = F1[#{c < s} + 1]
+    j = np.arange(2 * k + 2) >> 1
+    t0 = f0[np.minimum(j + (np.arange(2 * k + 2) & 1), k)]
+    t1 = f1[np.minimum(j + 1, k + 1)]
+    return t0[code], t1[code]
 
 
 def venn_abers_brute_force(scores, labels, test_scores):

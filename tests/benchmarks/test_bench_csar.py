@@ -1,8 +1,8 @@
 """Benchmarks: our IVAP and CVAP against the venn-abers package and against ``np.sort`` of the same scores, side by
 side in one run, n = 1e4, 1e5, 1e6 calibration and test points, continuous scores and heavy ties (3 decimals).
 
-Run with ``pytest tests/benchmarks/test_bench_csar.py --benchmark-only`` (add ``-k "not 1000000"`` to skip the
-package at n = 1e6, about a minute with continuous scores).  pytest-benchmark times ours; the three contenders are
+Run with ``pytest tests/benchmarks/test_bench_csar.py --benchmark-only`` (add ``-k "not 1000000"`` to skip n = 1e6,
+where the package alone takes minutes with continuous scores).  pytest-benchmark times ours; the three contenders are
 also timed interleaved (best of the same number of rounds each) and ``extra_info`` holds their seconds and the
 ratios ``speedup_vs_peer`` (package / ours) and ``times_np_sort`` (ours / np.sort).  No timed assertion: speed is
 measured, not asserted.

@@ -13,7 +13,7 @@ from scipy import optimize
 
 from lrtcheck.csar import CrossVennAbers, VennAbers, venn_abers_brute_force
 from lrtcheck.csar.isotonic import pool_ties
-from lrtcheck.csar.venn_abers import venn_abers_tables
+from lrtcheck.csar.venn_abers import _count_below, venn_abers_tables
 
 # ---------------------------------------------------------------------------------------------------------------
 # The implementation this one replaced (lrtcheck before the speed-up), the oracle of the bit-identity tests.
@@ -279,3 +279,11 @@ def test_one_class_is_meaningful_and_kept():
     np.testing.assert_allclose(p0, b0, atol=1e-12)
     np.testing.assert_allclose(p1, b1, atol=1e-12)
     assert np.all(p0 == 0)
+
+
+@given(hnp.arrays(np.float64, st.integers(0, 30), elements=st.integers(0, 6).map(float)),
+       hnp.arrays(np.float64, st.integers(0, 300), elements=st.integers(-1, 7).map(float)),
+       st.sampled_from(["left", "right"]))
+def test_count_below_is_searchsorted_in_either_direction(a, v, side):
+    a, v = np.sort(a), np.sort(v)
+    assert np.array_equal(_count_below(a, v, side), np.searchsorted(a, v, side=side))

@@ -7,14 +7,15 @@ calibration set augmented with ``(s, y)``.  The guarantee is that ``p_Y`` (``p1`
 ``p0``) is perfectly calibrated, ``E[Y | p_Y] = p_Y``, under exchangeability, and ``p0 <= p1``.  It is **not** a
 guarantee that ``P(Y = 1 | x)`` lies in ``[p0, p1]``.
 
-Fast algorithm: one sort of the calibration scores gives the cumulative sum diagram (CSD) of the distinct scores
-(cumulative counts and label sums, vectorised); two greatest-convex-minorant sweeps (Graham-scan stacks, O(k)
-amortised: Algorithms 1-4) give the lookup tables ``F0`` and ``F1`` over the k+1 insertion positions; and the test
-scores are sorted once, located by one ``numpy.searchsorted`` on the sorted scores (the right-hand position follows
-from an equality test, the distinct scores being strictly increasing) and put back in their order.  The tables are
-piecewise constant (a few thousand runs at k = 1e5), and the sweeps do Python work only where a run ends: the
-next end is searched among the next eight candidates one by one, then in vectorised windows of growing length; the
-tables are filled from the runs by ``numpy.repeat``.
+Fast algorithm: two value sorts of the calibration scores (all of them, and those with label 1) give the cumulative
+sum diagram (CSD) of the distinct scores by counting (no permutation, so the order of tied points never enters);
+two greatest-convex-minorant sweeps (Graham-scan stacks, O(k) amortised: Algorithms 1-4) give the lookup tables
+``F0`` and ``F1`` over the k+1 insertion positions; and the test scores are sorted once, located by one search of
+two sorted arrays (the right-hand position follows from an equality test, the distinct scores being strictly
+increasing) and sent back to their order as one integer code.  The tables are piecewise constant (a few thousand
+runs at k = 1e5), and the sweeps do Python work only where a run ends: the next end is looked for among the next
+eight candidates one by one, then in vectorised windows of growing length; the tables are filled from the runs by
+``numpy.repeat``.
 
 CVAP (same paper, section 4): K folds, one IVAP per fold trained on the other folds; the pairs are merged with the
 log-loss rule ``p = GM(p1) / (GM(1 - p0) + GM(p1))``.  CVAP has no formal validity guarantee.

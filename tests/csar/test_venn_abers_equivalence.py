@@ -88,7 +88,8 @@ def _old_sweep(X, Y, stack: list, first: int, last: int, step: int, cand, sign: 
     return (Y[nexts] - Y[tops]) / (X[nexts] - X[tops])
 
 
-def _old_gcm_tables(xs: np.ndarray, ys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _old_gcm_tables(xs: np.ndarray, ys: np.ndarray, counts: np.ndarray,
+                    sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Algorithms 1-4 of Vovk et al. (2015) on the CSD points P_0..P_k; returns (F0, F1).
 
     F1[i] (i = 1..k) is the isotonic value at a test object with label 1 merged into the i-th distinct score;

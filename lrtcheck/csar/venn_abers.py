@@ -202,13 +202,13 @@ def _lookup(c: np.ndarray, f0: np.ndarray, f1: np.ndarray, t: np.ndarray):
     ``2 #{c < t} + [t in c]``, which indexes the two tables laid out by code."""
     order = None if np.all(t[1:] >= t[:-1]) else np.argsort(t)
     s = t if order is None else t[order]
-    if 8 * c.shape[0] >= s.shape[0]:
-        pos1 = np.searchsorted(c, s, side="left") + 1
-    else:
-        pos1 = _count_below(c, s, "left") + 1
     k = c.shape[0]
-    lt = pos1 - 1
-    code = 2 * lt + (c[np.minimum(lt, k - 1)] == s)  # 2 #{c < s} + [s is a calibration score]
+    if 8 * k >= s.shape[0]:
+        pos1 = np.searchsorted(c, s, side="left") + 1
+        lt = pos1 - 1
+        code = 2 * lt + (c[np.minimum(lt, k - 1)] == s)  # 2 #{c < s} + [s is a calibration score]
+    else:  # few distinct calibration scores: both counts cost two short searches
+        code = _count_below(c, s, "left") + _count_below(c, s, "right")
     if order is not None:
         back = np.empty(t.shape[0], dtype=np.int64)
         back[order] = code

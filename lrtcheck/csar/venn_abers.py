@@ -313,10 +313,10 @@ class CrossVennAbers:
         folds = rng.permutation(y.shape[0]) % self.n_splits
         self.scorers_, self.ivaps_ = [], []
         for k in range(self.n_splits):
-            tr, cal = folds != k, folds == k
-            sc = self.make_scorer().fit(X[tr], y[tr])
+            tr, cal = np.flatnonzero(folds != k), np.flatnonzero(folds == k)  # np.take of indices: no mask copy
+            sc = self.make_scorer().fit(np.take(X, tr, axis=0), np.take(y, tr))
             self.scorers_.append(sc)
-            self.ivaps_.append(VennAbers().fit(sc.score(X[cal]), y[cal]))
+            self.ivaps_.append(VennAbers().fit(sc.score(np.take(X, cal, axis=0)), np.take(y, cal)))
         return self
 
     def predict_intervals(self, X) -> tuple[np.ndarray, np.ndarray]:

@@ -325,6 +325,8 @@ def _nonfinite(obj, depth: int = 0, seen=None) -> str | None:
         else:
             return None
     seen.add(id(obj))
+    if hasattr(obj, "dist") and hasattr(obj, "args") and hasattr(obj, "kwds"):  # a frozen scipy distribution
+        obj = (obj.args, obj.kwds)
     if isinstance(obj, dict):
         items = list(obj.values())
     elif isinstance(obj, (list, tuple, set, frozenset)):
@@ -489,3 +491,24 @@ def record(name, cls, instance, **opts):
         return (cls, (), {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.init})
     return Entry(name, make, opts.get("domains", {}), opts.get("allow", {}), tuple(opts.get("skip", ())),
                  opts.get("inf_ok", False))
+
+
+def public_names(table) -> list[str]:
+    """Every name the table must cover: ``__all__``, and ``Class.method`` for each public method of a class."""
+    out = []
+    for name in table.PACKAGE.__all__:
+        obj = getattr(table.PACKAGE, name)
+        out.append(name)
+        if inspect.isclass(obj) and name not in table.CONSTANTS:
+            for k, v in vars(obj).items():
+                if isinstance(v, (classmethod, staticmethod)):
+                    v = v.__func__
+                if inspect.isfunction(v) and (not k.startswith("_") or k == "__call__"):
+                    out.append(f"{name}.{k}")
+    return out
+
+
+def uncovered(table) -> list[str]:
+    """Public names with no entry, no constant declaration and no reason for being left out."""
+    have = {e.name.split("(")[0] for e in table.ENTRIES} | set(table.CONSTANTS) | set(table.UNFUZZED)
+    return [n for n in public_names(table) if n not in have]

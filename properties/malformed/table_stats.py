@@ -19,6 +19,7 @@ ENTRIES = [
     fn("Design", S.Design, 0.001, "shift 0.1", 0.1, 0.9, 100,
        domains={"false_fail_rate": U, "power": "[0,1]", "n": ">=1"}, allow={"target_defect": ("any",)}),
     fn("ErrorBudget", S.ErrorBudget, 0.001, {"a": 1.0, "b": 2.0}, domains={"total": U}),
+    fn("ErrorBudget.equal", S.ErrorBudget.equal, ["a", "b"], 0.001, domains={"total": U}),
     method("ErrorBudget.share", lambda: S.ErrorBudget(0.001, {"a": 1.0, "b": 2.0}), "share", "a"),
     fn("binomial_acceptance_region", S.binomial_acceptance_region, 50, 0.3, 0.01,
        domains={"n": ">=1", "p": "[0,1]", "alpha": U}),

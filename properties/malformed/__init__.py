@@ -297,6 +297,9 @@ class _Timeout(BaseException):
 
 
 def _alarm(signum, frame):
+    signal.setitimer(signal.ITIMER_REAL, 0.2)  # fire again if this one is swallowed (e.g. inside a gc callback)
+    if "hypothesis" in frame.f_code.co_filename:  # Hypothesis's own callbacks swallow exceptions: try again soon
+        return
     raise _Timeout()
 
 
@@ -372,8 +375,11 @@ def call(entry: Entry, param: str | None = None, value=None):
         signal.signal(signal.SIGALRM, old)
 
 
-def judge(entry: Entry, param: str, value, rule: str) -> str | None:
-    """None if the outcome passes, else the kind of failure (stable text, used as the known-failures key)."""
+def judge(entry: Entry, param: str, value, rule: str, names: tuple = ()) -> str | None:
+    """None if the outcome passes, else the kind of failure (stable text, used as the known-failures key).
+
+    ``names``: further parameter names a ValueError may name instead (for a length mismatch, either side).
+    """
     import warnings
 
     try:
@@ -383,7 +389,8 @@ def judge(entry: Entry, param: str, value, rule: str) -> str | None:
     except _Timeout:
         return f"timeout ({TIME_LIMIT:g} s)"
     except ValueError as exc:
-        return None if _names(param, str(exc)) else "ValueError not naming the parameter"
+        ok = any(_names(p, str(exc)) for p in (param,) + tuple(names))
+        return None if ok else "ValueError not naming the parameter"
     except Exception as exc:  # noqa: BLE001 - every other exception is the finding
         return type(exc).__name__
     bad = _nonfinite(result)
@@ -446,10 +453,12 @@ def run_entry(entry: Entry, draws: bool = True) -> tuple[list[str], int]:
     """Failing case lines of one entry, and the number of cases run."""
     fails, n = [], 0
     call(entry)  # the valid call must work (checked by its own test); it also warms lazy imports up
-    for param, value, default in parameters(entry):
+    params = parameters(entry)
+    for param, value, default in params:
         for lab, v, rule in cases_for(param, value, default, entry):
             n += 1
-            outcome = judge(entry, param, v, rule)
+            others = tuple(p for p, _, _ in params if p != param) if lab == "one row fewer" else ()
+            outcome = judge(entry, param, v, rule, others)
             if outcome is not None:
                 fails.append(f"{entry.name} | {param} | {lab} | {outcome}")
         if draws and DRAWS and _kind(value) in ("int", "real"):

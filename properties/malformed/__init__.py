@@ -76,11 +76,16 @@ def fn(name, target, *args, domains=None, allow=None, skip=(), inf_ok=False, **k
     return Entry(name, lambda: (target, args, kwargs), domains or {}, allow or {}, tuple(skip), inf_ok)
 
 
-def method(name, instance, meth, *args, domains=None, allow=None, skip=(), inf_ok=False, **kwargs):
-    """Method ``meth`` of the instance built by the zero-argument ``instance`` factory."""
+def method(name, instance, meth, *args, domains=None, allow=None, skip=(), inf_ok=False, unfitted=None, **kwargs):
+    """Method ``meth`` of the instance built by the zero-argument ``instance`` factory.
+
+    ``unfitted``: a factory of the instance before ``fit``; the call on it must raise a ValueError that says "fit".
+    """
     def make():
         return (_Bound(instance(), meth), args, kwargs)
-    return Entry(name, make, domains or {}, allow or {}, tuple(skip), inf_ok)
+    entry = Entry(name, make, domains or {}, allow or {}, tuple(skip), inf_ok)
+    entry.unfitted = unfitted
+    return entry
 
 
 class _Bound:
@@ -160,8 +165,15 @@ def scalar_values(value, kind: str, domain: str | None) -> list:
         out = [1.5, True, NAN, "x", None, -1, 0, 10**30]
     else:
         out = common + [True, -1.0, 0.0, 1e300, 5e-324]
-    if domain is not None and domain[0] in "[(":
-        out += [-0.1, 1.5, 0.0, 1.0] if kind == "real" else [-1, 2, 0, 1]
+    if kind == "int":
+        out.append(1e308)  # an integral float far beyond any count
+    m = _DOMAIN.match(domain) if domain else None
+    if m:  # just outside and on each end of the declared interval
+        lo, hi = float(m.group(2)), float(m.group(3))
+        if kind == "real":
+            out += [lo - 0.1, lo] + ([hi, hi + 0.5] if math.isfinite(hi) else [])
+        else:
+            out += [int(lo) - 1, int(lo)] + ([int(hi), int(hi) + 1] if math.isfinite(hi) else [])
     seen, uniq = set(), []
     for v in out:
         key = (type(v).__name__, repr(v))
@@ -466,7 +478,24 @@ def run_entry(entry: Entry, draws: bool = True) -> tuple[list[str], int]:
             outcome = draw_case(entry, param, value, default)
             if outcome is not None:
                 fails.append(f"{entry.name} | {param} | draw | {outcome.split(' (drawn')[0]}")
+    if getattr(entry, "unfitted", None) is not None:
+        n += 1
+        outcome = _before_fit(entry)
+        if outcome is not None:
+            fails.append(f"{entry.name} | (instance) | before fit | {outcome}")
     return fails, n
+
+
+def _before_fit(entry: Entry) -> str | None:
+    target, args, kwargs = copy.deepcopy(entry.build())
+    obj = entry.unfitted()
+    try:
+        getattr(obj, target.meth)(*args, **kwargs)
+    except ValueError as exc:
+        return None if "fit" in str(exc) else "ValueError not saying fit"
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__
+    return "accepted"
 
 
 def load_table(package: str):

@@ -48,3 +48,21 @@ def test_malformed_inputs_are_refused_by_name(package):
         msg.append(f"{len(fixed)} case(s) listed in known_failures.txt now pass; remove them "
                    "(python -m properties.malformed --write-known):\n  " + "\n  ".join(fixed))
     assert not msg, "\n".join(msg)
+
+
+def test_the_engine_tells_a_guarded_function_from_a_silent_one():
+    """The judge itself: a function that validates passes every case, one that does not is caught."""
+    from lrtcheck.stats.validation import check_open_unit, check_positive_int
+    from properties.malformed import fn, run_entry
+
+    def guarded(n, alpha):
+        return check_positive_int("n", n) * check_open_unit("alpha", alpha)
+
+    def silent(n, alpha):
+        return int(n) * float(alpha)
+
+    assert run_entry(fn("guarded", guarded, 3, 0.1, domains={"n": ">=1", "alpha": "(0,1)"}))[0] == []
+    fails = run_entry(fn("silent", silent, 3, 0.1, domains={"n": ">=1", "alpha": "(0,1)"}))[0]
+    assert "silent | n | 1.5 | accepted" in fails and "silent | alpha | nan | NaN in result" in fails
+    assert "silent | alpha | 'x' | ValueError not naming the parameter" in fails
+    assert "silent | n | True | accepted" in fails and "silent | alpha | 1.5 | accepted" in fails

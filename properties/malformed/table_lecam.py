@@ -10,7 +10,7 @@ PACKAGE = L
 CONSTANTS = constants()
 UNFUZZED = {}
 
-W = {"n": ">=1", "w": "[0,1]", "q0": "[0,1]", "q1": "[0,1]", "q": "[0,1]"}
+W = {"n": ">=0", "w": "[0,1]", "q0": "[0,1]", "q1": "[0,1]", "q": "[0,1]"}
 G = {"gamma": "[0,1)"}
 
 
@@ -50,7 +50,7 @@ ENTRIES = [
     fn("exact_risk", L.exact_risk, L.greedy_rule(), prob()),
     fn("all_deterministic_rule_risks", L.all_deterministic_rule_risks, L.model_bias_pair(1, 0.5, 0.2), max_cells=16,
        domains={"max_cells": ">=1"}),
-    fn("statistic_grid", L.statistic_grid, 4, domains={"n": ">=1"}),
+    fn("statistic_grid", L.statistic_grid, 4, domains={"n": ">=0"}),
     fn("Rule", L.Rule, "mine", lambda k, j, problem: np.zeros(np.shape(k)), allow={"name": ("any",)}),
     method("Rule.__call__", L.greedy_rule, "__call__", np.array([0, 1, 2]), np.array([0, 1, 0]), prob()),
     fn("greedy_rule", L.greedy_rule),

@@ -70,26 +70,43 @@ def _float_fraction(x: float) -> Fraction:
     return exact
 
 
-def _ceil_rank(n: int, a: Fraction) -> int:
-    """``ceil((n + 1)(1 - a))`` for ``a = p/q`` in lowest terms, in integer arithmetic: ``-((-(n + 1)(q - p)) // q)``
-    (exact for every rational ``a``; no floating ceil error)."""
-    p, q = a.numerator, a.denominator
+def _ceil_rank(n: int, p: int, q: int) -> int:
+    """``ceil((n + 1)(1 - p/q))`` in integer arithmetic: ``-((-(n + 1)(q - p)) // q)`` (exact for every rational
+    level; no floating ceil error)."""
     return -((-(n + 1) * (q - p)) // q)
+
+
+def _level(alpha) -> tuple[int, int]:
+    """``alpha = p/q`` in lowest terms, checked to lie in (0, 1); a float alpha takes the cached path."""
+    if type(alpha) is float:
+        return _float_level(alpha)
+    a = exact_fraction("alpha", alpha)
+    if not 0 < a < 1:
+        raise ValueError(f"alpha must lie in the open interval (0, 1), got {alpha!r}")
+    return a.numerator, a.denominator
+
+
+@lru_cache(maxsize=4096)
+def _float_level(alpha: float) -> tuple[int, int]:
+    a = exact_fraction("alpha", alpha)
+    if not 0 < a < 1:
+        raise ValueError(f"alpha must lie in the open interval (0, 1), got {alpha!r}")
+    return a.numerator, a.denominator
 
 
 def conformal_rank(n: int, alpha) -> int | None:
     """The conformal order-statistic rank ``k = ceil((n + 1)(1 - alpha))`` in exact arithmetic.
 
+    With ``alpha = p/q`` in lowest terms, ``k = -((-(n + 1)(q - p)) // q)``: integer arithmetic only, exact for
+    every rational level (a float alpha is read as the rational it stands for, :func:`exact_fraction`; cached).
     Returns ``None`` when ``k > n`` (too few calibration points for level ``alpha``: the threshold is +inf).
 
     >>> conformal_rank(92, 1/3)
     62
     """
     n = check_positive_int("n", n)
-    a = exact_fraction("alpha", alpha)
-    if not 0 < a < 1:
-        raise ValueError(f"alpha must lie in the open interval (0, 1), got {alpha!r}")
-    k = _ceil_rank(n, a)
+    p, q = _level(alpha)
+    k = _ceil_rank(n, p, q)
     return k if k <= n else None
 
 

@@ -168,6 +168,8 @@ def check_nonnegative(name: str, value) -> float:
 
 def check_positive_int(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
     """Return ``value`` as int if it is an integer >= ``minimum`` (and <= ``maximum`` when given)."""
+    if type(value) is int and value >= minimum and (maximum is None or value <= maximum):  # the common case, fast
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer)):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if int(value) < minimum:

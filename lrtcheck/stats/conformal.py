@@ -80,6 +80,11 @@ def _level(alpha) -> tuple[int, int]:
     """``alpha = p/q`` in lowest terms, checked to lie in (0, 1); a float alpha takes the cached path."""
     if type(alpha) is float:
         return _float_level(alpha)
+    if type(alpha) is Fraction:  # lowest terms with a positive denominator by construction
+        p, q = alpha.numerator, alpha.denominator
+        if not 0 < p < q:
+            raise ValueError(f"alpha must lie in the open interval (0, 1), got {alpha!r}")
+        return p, q
     a = exact_fraction("alpha", alpha)
     if not 0 < a < 1:
         raise ValueError(f"alpha must lie in the open interval (0, 1), got {alpha!r}")

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_positive_int
+from lrtcheck.stats.validation import (check_choice, check_finite_array, check_int_array, check_positive_int,
+                                      check_rng, check_stochastic)
 
-from .mdp import TabularMDP, validate_policy
+from .mdp import MAX_KERNEL_ENTRIES, TabularMDP, check_kernel_size, validate_kernel, validate_policy
+
+#: the largest number of transitions one call draws (each is a few int64 columns)
+MAX_SAMPLES = 10**8
 from .solvers import occupancy
 
 __all__ = [
@@ -40,6 +44,26 @@ class Transitions:
     episode: np.ndarray | None = None
     timestep: np.ndarray | None = None
 
+    def __post_init__(self) -> None:
+        s = check_int_array("states", self.states, minimum=0, ndim=1)
+        n = s.shape[0]
+        a = check_int_array("actions", self.actions, minimum=0, ndim=1)
+        r = check_finite_array("rewards", self.rewards, ndim=1, allow_bool=False)
+        s2 = check_int_array("next_states", self.next_states, minimum=0, ndim=1)
+        for name, arr in (("actions", a), ("rewards", r), ("next_states", s2)):
+            if arr.shape[0] != n:
+                raise ValueError(f"{name} must have the length of states ({n}), got {arr.shape[0]}")
+        cols = {"states": s, "actions": a, "rewards": r, "next_states": s2}
+        for name in ("episode", "timestep"):
+            value = getattr(self, name)
+            if value is not None:
+                arr = check_int_array(name, value, minimum=-1, ndim=1)
+                if arr.shape[0] != n:
+                    raise ValueError(f"{name} must have the length of states ({n}), got {arr.shape[0]}")
+                cols[name] = arr
+        for name, arr in cols.items():
+            object.__setattr__(self, name, arr)
+
     def __len__(self) -> int:
         return int(self.states.shape[0])
 
@@ -55,20 +79,30 @@ class Transitions:
         return pd.DataFrame(cols)
 
 
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+def _rng(seed, name: str = "seed"):
+    return check_rng(name, seed)
+
+
+def _n(name: str, n) -> int:
+    return check_positive_int(name, n, maximum=MAX_SAMPLES)
 
 
 def _single(mdp: TabularMDP):
     if not isinstance(mdp, TabularMDP):
         raise ValueError(f"mdp must be a TabularMDP, got {type(mdp).__name__}")
     if mdp.batch_shape:
-        raise ValueError("sampling needs a single (unbatched) TabularMDP; index the batch first")
+        raise ValueError("mdp must be a single (unbatched) TabularMDP for sampling; index the batch first")
     return mdp
 
 
 def sample_categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per row of ``probs`` (..., K) by inverse CDF (vectorised)."""
+    """One draw per row of ``probs`` (..., K) by inverse CDF (vectorised).  Each row must be a probability vector
+    (finite, non-negative, summing to 1 within 1e-8); ``rng`` a Generator, SeedSequence or non-negative int seed."""
+    probs = check_finite_array("probs", probs, allow_bool=False)
+    if probs.ndim < 1 or probs.shape[-1] < 1:
+        raise ValueError(f"probs must have shape (..., K) with K >= 1, got shape {probs.shape}")
+    probs = check_stochastic("probs", probs, axis=-1)
+    rng = _rng(rng, "rng")
     cdf = np.cumsum(probs, axis=-1)
     cdf[..., -1] = 1.0  # guard the last edge against round-off
     u = rng.random(probs.shape[:-1] + (1,))
@@ -76,18 +110,27 @@ def sample_categorical(probs: np.ndarray, rng: np.random.Generator) -> np.ndarra
 
 
 def sample_next_states(P: np.ndarray, states: np.ndarray, actions: np.ndarray, rng) -> np.ndarray:
-    """``s' ~ P(. | s, a)`` for each pair."""
-    return sample_categorical(P[states, actions], _rng(rng))
+    """``s' ~ P(. | s, a)`` for each pair (``states``, ``actions`` integer arrays of one shape, in range)."""
+    P = validate_kernel("P", P)
+    if P.ndim != 3:
+        raise ValueError(f"P must be a single kernel of shape (S, A, S), got shape {P.shape}")
+    S, A = P.shape[0], P.shape[1]
+    s = check_int_array("states", states, minimum=0, maximum=S - 1)
+    a = check_int_array("actions", actions, minimum=0, maximum=A - 1)
+    if s.shape != a.shape:
+        raise ValueError(f"states and actions must have one shape, got {s.shape} and {a.shape}")
+    return sample_categorical(P[s, a], _rng(rng, "rng"))
 
 
 def sample_occupancy_pairs(mdp: TabularMDP, pi, n: int, *, seed=0) -> tuple[np.ndarray, np.ndarray]:
     """n i.i.d. ``(s, a)`` from the exact occupancy ``d_pi`` (one multinomial draw over the S*A cells)."""
     mdp = _single(mdp)
-    n = check_positive_int("n", n)
+    n = _n("n", n)
+    rng = _rng(seed)
     d = occupancy(mdp, pi).ravel()
     d = np.clip(d, 0.0, None)
     d = d / d.sum()
-    idx = _rng(seed).choice(d.size, size=n, p=d)
+    idx = rng.choice(d.size, size=n, p=d)
     return np.divmod(idx, mdp.n_actions)
 
 
@@ -96,8 +139,9 @@ def geometric_stop_samples(mdp: TabularMDP, pi, n: int, *, seed=0, max_steps: in
     returns ``(s_T, a_T, T)``.  ``(s_T, a_T) ~ d_pi`` exactly (module docstring).  Vectorised over roll-outs; the
     loop runs over time steps while any roll-out is alive."""
     mdp = _single(mdp)
-    n = check_positive_int("n", n)
+    n = _n("n", n)
     pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
+    max_steps = check_positive_int("max_steps", max_steps)
     rng = _rng(seed)
     g = float(mdp.gamma)
     # T = number of transitions before stopping: P(T = t) = (1 - g) g^t
@@ -109,7 +153,7 @@ def geometric_stop_samples(mdp: TabularMDP, pi, n: int, *, seed=0, max_steps: in
     while alive.size:
         t += 1
         if t > max_steps:
-            raise RuntimeError(f"geometric roll-outs exceeded max_steps={max_steps}")
+            raise ValueError(f"max_steps={max_steps} is too small: a geometric roll-out is still alive after it")
         s[alive] = sample_categorical(mdp.P[s[alive], a[alive]], rng)
         a[alive] = sample_categorical(pi[s[alive]], rng)
         alive = alive[T[alive] > t]
@@ -122,6 +166,8 @@ def sample_dataset(mdp: TabularMDP, pi_b, n: int, *, seed=0, method: str = "occu
     ``method="occupancy"`` draws ``(s, a)`` from the exactly solved occupancy; ``"rollout"`` by geometric
     stopping (same law, no linear solve)."""
     mdp = _single(mdp)
+    check_choice("method", method, ("occupancy", "rollout"))
+    pi_b = validate_policy("pi_b", pi_b, mdp.n_states, mdp.n_actions)
     rng = _rng(seed)
     if method == "occupancy":
         s, a = sample_occupancy_pairs(mdp, pi_b, n, seed=rng)
@@ -138,8 +184,10 @@ def sample_rollouts(mdp: TabularMDP, pi, n_episodes: int, horizon: int, *, seed=
     """``n_episodes`` roll-outs of ``horizon`` steps from ``mu0`` under ``pi`` (vectorised over episodes),
     flattened episode-major with ``episode`` and ``timestep`` columns."""
     mdp = _single(mdp)
-    E = check_positive_int("n_episodes", n_episodes)
-    H = check_positive_int("horizon", horizon)
+    E = _n("n_episodes", n_episodes)
+    H = _n("horizon", horizon)
+    if E * H > MAX_SAMPLES:
+        raise ValueError(f"n_episodes x horizon = {E * H} exceeds {MAX_SAMPLES} transitions")
     pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
     rng = _rng(seed)
     S_ = np.empty((E, H), dtype=np.int64)
@@ -159,13 +207,16 @@ def sample_rollouts(mdp: TabularMDP, pi, n_episodes: int, horizon: int, *, seed=
 
 def count_transitions(data: Transitions, n_states: int, n_actions: int) -> np.ndarray:
     """Count tensor ``N[s, a, s']`` (the sufficient statistic of i.i.d. transitions)."""
-    S = check_positive_int("n_states", n_states)
-    A = check_positive_int("n_actions", n_actions)
-    s, a, s2 = (np.asarray(x, dtype=np.int64) for x in (data.states, data.actions, data.next_states))
-    if s.size and (s.min() < 0 or s.max() >= S or s2.min() < 0 or s2.max() >= S):
-        raise ValueError(f"states must lie in [0, {S})")
-    if a.size and (a.min() < 0 or a.max() >= A):
-        raise ValueError(f"actions must lie in [0, {A})")
+    if not isinstance(data, Transitions):
+        raise ValueError(f"data must be a Transitions, got {type(data).__name__}")
+    S = check_positive_int("n_states", n_states, maximum=MAX_KERNEL_ENTRIES)
+    A = check_positive_int("n_actions", n_actions, maximum=MAX_KERNEL_ENTRIES)
+    check_kernel_size((), S, A)
+    s, a, s2 = data.states, data.actions, data.next_states
+    if s.size and (s.max() >= S or s2.max() >= S):
+        raise ValueError(f"data states must lie in [0, n_states={S})")
+    if a.size and a.max() >= A:
+        raise ValueError(f"data actions must lie in [0, n_actions={A})")
     N = np.zeros(S * A * S, dtype=np.int64)
     np.add.at(N, (s * A + a) * S + s2, 1)
     return N.reshape(S, A, S)

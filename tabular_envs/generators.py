@@ -6,23 +6,41 @@ from __future__ import annotations
 import numpy as np
 
 from lrtcheck.stats.validation import (
-    check_finite_array,
+    check_bool,
+    check_int,
     check_positive,
     check_positive_int,
+    check_real,
+    check_rng,
     check_unit,
 )
 
-from .mdp import TabularMDP, validate_gamma
+from .mdp import MAX_KERNEL_ENTRIES, TabularMDP, check_kernel_size, validate_gamma, validate_shape
+
+
+def _seed_sequence(seed) -> np.random.SeedSequence:
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    return np.random.SeedSequence(check_int("seed", seed, minimum=0))
+
+
+def _cell(name: str, value, H: int, W: int) -> tuple[int, int]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{name} must be a cell (row, col) of the {H}x{W} grid, got {value!r}")
+    r = check_int(name, value[0])
+    c = check_int(name, value[1])
+    if not (0 <= r < H and 0 <= c < W):
+        raise ValueError(f"{name} must be a cell of the {H}x{W} grid, got {value!r}")
+    return r, c
 
 __all__ = ["random_mdp", "random_kernel", "chain_mdp", "gridworld_mdp", "risky_chain", "RiskyChain"]
 
 
 def _reward_range(reward_range) -> tuple[float, float]:
-    try:
-        lo, hi = (float(x) for x in reward_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"reward_range must be a pair (r_min, r_max), got {reward_range!r}") from None
-    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
+    if not isinstance(reward_range, (tuple, list)) or len(reward_range) != 2:
+        raise ValueError(f"reward_range must be a pair (r_min, r_max), got {reward_range!r}")
+    lo, hi = (check_real("reward_range", x) for x in reward_range)
+    if lo > hi:
         raise ValueError(f"reward_range must be finite with r_min <= r_max, got {reward_range!r}")
     return lo, hi
 
@@ -40,8 +58,9 @@ def random_kernel(n_states: int, n_actions: int, *, sparsity: float = 0.0, conce
     if sp >= 1.0:
         raise ValueError(f"sparsity must lie in [0, 1), got {sparsity!r}")
     c = check_positive("concentration", concentration)
-    size = tuple(np.atleast_1d(size).astype(int)) if np.ndim(size) else ((int(size),) if size != () else ())
-    rng = np.random.default_rng(seed)
+    size = validate_shape("size", size)
+    check_kernel_size(size, S, A, name="size" if size else "n_states")
+    rng = check_rng("seed", seed)
     P = rng.gamma(c, size=size + (S, A, S))
     support = np.ones(P.shape, dtype=bool)
     n_zero = min(int(round(sp * S)), S - 1)
@@ -66,8 +85,10 @@ def random_mdp(n_states: int, n_actions: int, *, gamma: float = 0.9, seed=0, spa
     A = check_positive_int("n_actions", n_actions)
     gamma = validate_gamma(gamma)
     lo, hi = _reward_range(reward_range)
-    size = () if batch is None else tuple(np.atleast_1d(batch).astype(int))
-    ss = np.random.SeedSequence(seed) if not isinstance(seed, np.random.SeedSequence) else seed
+    size = validate_shape("batch", batch)
+    check_kernel_size(size, S, A, name="batch" if size else "n_states")
+    uniform_start = check_bool("uniform_start", uniform_start)
+    ss = _seed_sequence(seed)
     k_seed, r_seed, m_seed = ss.spawn(3)
     P = random_kernel(S, A, sparsity=sparsity, concentration=concentration, size=size, seed=k_seed)
     R = np.random.default_rng(r_seed).uniform(lo, hi, size=size + (S, A))
@@ -85,8 +106,11 @@ def chain_mdp(n_states: int, *, gamma: float = 0.9, slip: float = 0.1, reward_en
     each action slips to the other's effect with probability ``slip``.  ``R[S-1, 0] = reward_end``,
     ``R[:, 1] = reward_start``, other rewards ``reward_step``.  Starts in state 0."""
     S = check_positive_int("n_states", n_states, minimum=2)
+    check_kernel_size((), S, 2)
     slip = check_unit("slip", slip)
     gamma = validate_gamma(gamma)
+    reward_end, reward_start, reward_step = (check_real(k, v) for k, v in (
+        ("reward_end", reward_end), ("reward_start", reward_start), ("reward_step", reward_step)))
     right = np.zeros((S, S))
     right[np.arange(S), np.minimum(np.arange(S) + 1, S - 1)] = 1.0
     back = np.zeros((S, S))
@@ -106,16 +130,16 @@ def gridworld_mdp(height: int, width: int, *, gamma: float = 0.9, slip: float = 
     intended move happens with probability ``1 - slip``; otherwise a uniformly random move of the four (walls
     keep the agent in place).  ``R[goal, :] = goal_reward`` (default goal: the far corner), else ``step_reward``;
     the goal is absorbing."""
-    H = check_positive_int("height", height)
-    W = check_positive_int("width", width)
+    H = check_positive_int("height", height, maximum=MAX_KERNEL_ENTRIES)
+    W = check_positive_int("width", width, maximum=MAX_KERNEL_ENTRIES)
+    check_kernel_size((), H * W, 4, name="height")
     slip = check_unit("slip", slip)
     gamma = validate_gamma(gamma)
+    goal_reward = check_real("goal_reward", goal_reward)
+    step_reward = check_real("step_reward", step_reward)
     S = H * W
-    goal = (H - 1, W - 1) if goal is None else tuple(goal)
-    if not (0 <= goal[0] < H and 0 <= goal[1] < W):
-        raise ValueError(f"goal must be a cell of the {H}x{W} grid, got {goal!r}")
-    if not (0 <= start[0] < H and 0 <= start[1] < W):
-        raise ValueError(f"start must be a cell of the {H}x{W} grid, got {start!r}")
+    goal = (H - 1, W - 1) if goal is None else _cell("goal", goal, H, W)
+    start = _cell("start", start, H, W)
     moves = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)])
     rows, cols = np.divmod(np.arange(S), W)
     nr = np.clip(rows[:, None] + moves[None, :, 0], 0, H - 1)
@@ -154,9 +178,9 @@ def risky_chain(q: float, *, gamma: float = 0.9, reward_good: float = 1.0, rewar
     """
     q = check_unit("q", q)
     gamma = validate_gamma(gamma)
-    for name, v in (("reward_good", reward_good), ("reward_bad", reward_bad), ("reward_safe", reward_safe),
-                    ("reward_start", reward_start)):
-        check_finite_array(name, v, ndim=0)
+    reward_good, reward_bad, reward_safe, reward_start = (check_real(name, v) for name, v in (
+        ("reward_good", reward_good), ("reward_bad", reward_bad), ("reward_safe", reward_safe),
+        ("reward_start", reward_start)))
     rc = RiskyChain
     P = np.zeros((4, 2, 4))
     P[rc.START, rc.SAFE, rc.SAFE_STATE] = 1.0

@@ -11,16 +11,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_stochastic
+from lrtcheck.stats.validation import check_finite_array, check_int, check_positive_int, check_stochastic
 
-__all__ = ["TabularMDP", "stack_mdps", "validate_kernel", "validate_policy", "validate_gamma"]
+__all__ = ["TabularMDP", "stack_mdps", "validate_kernel", "validate_policy", "validate_gamma", "validate_shape",
+           "MAX_KERNEL_ENTRIES"]
 
 _ATOL = 1e-8
+#: the largest kernel (batch x S x A x S entries) a generator builds: 10**7 float64 entries are 80 MB
+MAX_KERNEL_ENTRIES = 10**7
+
+
+def validate_shape(name: str, value) -> tuple[int, ...]:
+    """A batch shape: ``()``, a positive integer or a tuple of positive integers (1.5, True and 0 refused)."""
+    if value is None or value == ():
+        return ()
+    items = value if isinstance(value, (tuple, list)) else (value,)
+    return tuple(check_int(name, v, minimum=1, maximum=MAX_KERNEL_ENTRIES) for v in items)
+
+
+def check_kernel_size(batch: tuple[int, ...], n_states: int, n_actions: int, *, name: str = "n_states") -> None:
+    """Refuse a kernel of more than :data:`MAX_KERNEL_ENTRIES` entries before it is allocated."""
+    total = int(np.prod(batch, dtype=object)) * n_states * n_actions * n_states if batch else \
+        n_states * n_actions * n_states
+    if total > MAX_KERNEL_ENTRIES:
+        raise ValueError(f"{name}: a kernel of batch {batch} x n_states x n_actions x n_states = {n_states} x "
+                         f"{n_actions} x {n_states}, {total} entries, exceeds {MAX_KERNEL_ENTRIES}")
 
 
 def validate_kernel(name: str, value) -> np.ndarray:
     """A transition kernel ``(..., S, A, S)``: finite, non-negative, each row sums to 1 (ValueError otherwise)."""
-    arr = check_finite_array(name, value)
+    arr = check_finite_array(name, value, allow_bool=False)
     if arr.ndim < 3:
         raise ValueError(f"{name} must have shape (..., S, A, S), got shape {arr.shape}")
     if arr.shape[-1] != arr.shape[-3]:
@@ -32,21 +52,24 @@ def validate_kernel(name: str, value) -> np.ndarray:
 
 def validate_policy(name: str, value, n_states: int | None = None, n_actions: int | None = None) -> np.ndarray:
     """A policy ``(..., S, A)``: finite, non-negative rows summing to 1, with the expected S and A."""
-    arr = check_finite_array(name, value)
+    arr = check_finite_array(name, value, allow_bool=False)
+    if n_states is not None:
+        n_states = check_positive_int("n_states", n_states)
+    if n_actions is not None:
+        n_actions = check_positive_int("n_actions", n_actions)
     if arr.ndim < 2:
         raise ValueError(f"{name} must have shape (..., S, A), got shape {arr.shape}")
     if n_states is not None and arr.shape[-2] != n_states:
-        raise ValueError(f"{name} must have {n_states} states (shape (..., S, A)), got shape {arr.shape}")
+        raise ValueError(f"{name} must have n_states={n_states} states (shape (..., S, A)), got shape {arr.shape}")
     if n_actions is not None and arr.shape[-1] != n_actions:
-        raise ValueError(f"{name} must have {n_actions} actions (shape (..., S, A)), got shape {arr.shape}")
+        raise ValueError(f"{name} must have n_actions={n_actions} actions (shape (..., S, A)), got shape "
+                         f"{arr.shape}")
     return check_stochastic(name, arr, axis=-1, atol=_ATOL)
 
 
 def validate_gamma(gamma):
     """A discount in [0, 1) (scalar or array of per-MDP discounts); NaN refused."""
-    g = np.asarray(gamma, dtype=np.float64)
-    if not np.all(np.isfinite(g)):
-        raise ValueError("gamma must be finite (found NaN or inf)")
+    g = check_finite_array("gamma", gamma, allow_bool=False)
     if np.any(g < 0.0) or np.any(g >= 1.0):
         raise ValueError(f"gamma must lie in [0, 1), got {gamma!r}")
     return float(g) if g.ndim == 0 else g
@@ -78,10 +101,10 @@ class TabularMDP:
     def __post_init__(self) -> None:
         P = validate_kernel("P", self.P)
         S, A = P.shape[-3], P.shape[-2]
-        R = check_finite_array("R", self.R)
+        R = check_finite_array("R", self.R, allow_bool=False)
         if R.ndim < 2 or R.shape[-2:] != (S, A):
             raise ValueError(f"R must have shape (..., {S}, {A}) to match P {P.shape}, got shape {R.shape}")
-        mu0 = check_finite_array("mu0", self.mu0)
+        mu0 = check_finite_array("mu0", self.mu0, allow_bool=False)
         if mu0.ndim < 1 or mu0.shape[-1] != S:
             raise ValueError(f"mu0 must have shape (..., {S}) to match P {P.shape}, got shape {mu0.shape}")
         mu0 = check_stochastic("mu0", mu0, axis=-1, atol=_ATOL)
@@ -143,6 +166,8 @@ class TabularMDP:
 
 def stack_mdps(mdps) -> TabularMDP:
     """Stack single MDPs of equal (S, A) into one batched :class:`TabularMDP` with ``batch_shape == (len(mdps),)``."""
+    if isinstance(mdps, (str, bytes)) or mdps is None or not hasattr(mdps, "__iter__"):
+        raise ValueError(f"mdps must be a sequence of TabularMDP, got {mdps!r}")
     mdps = list(mdps)
     if not mdps:
         raise ValueError("mdps must contain at least one TabularMDP")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_unit
+from lrtcheck.stats.validation import (check_finite_array, check_int_array, check_nonnegative, check_positive,
+                                      check_rng, check_unit)
 
 from .generators import random_kernel
 from .mdp import validate_kernel
@@ -21,11 +22,9 @@ def fit_model(counts, *, smoothing: float = 1.0, prior=None) -> np.ndarray:
 
     ``counts`` (..., S, A, S) non-negative; ``prior`` a kernel (uniform by default); ``smoothing`` >= 0 (with 0,
     every (s, a) must have been visited)."""
-    N = check_finite_array("counts", counts)
+    N = check_int_array("counts", counts, minimum=0).astype(np.float64)
     if N.ndim < 3 or N.shape[-1] != N.shape[-3]:
         raise ValueError(f"counts must have shape (..., S, A, S), got {N.shape}")
-    if np.any(N < 0):
-        raise ValueError("counts must be non-negative")
     c = check_nonnegative("smoothing", smoothing)
     S = N.shape[-1]
     pr = np.full(N.shape[-3:], 1.0 / S) if prior is None else validate_kernel("prior", prior)
@@ -37,8 +36,14 @@ def fit_model(counts, *, smoothing: float = 1.0, prior=None) -> np.ndarray:
 
 def max_abs_log_ratio(P, M) -> float:
     """``max |log P/M|`` over entries where ``P > 0`` or ``M > 0`` (``inf`` if the supports differ)."""
-    P = check_finite_array("P", P)
-    M = check_finite_array("M", M)
+    P = check_finite_array("P", P, allow_bool=False)
+    M = check_finite_array("M", M, allow_bool=False)
+    if np.any(P < 0):
+        raise ValueError("P must be non-negative")
+    if np.any(M < 0):
+        raise ValueError("M must be non-negative")
+    if P.shape != M.shape:
+        raise ValueError(f"M must have the shape of P {P.shape}, got {M.shape}")
     live = (P > 0) | (M > 0)
     if not np.any(live):
         return 0.0
@@ -64,6 +69,7 @@ def perturb_kernel(P, epsilon: float, *, target=None, seed=0, concentration: flo
     P = validate_kernel("P", P)
     eps = check_unit("epsilon", epsilon)
     if target is None:
+        check_rng("seed", seed)
         target = random_kernel(P.shape[-1], P.shape[-2], concentration=concentration, size=P.shape[:-3], seed=seed)
     Q = validate_kernel("target", target)
     if Q.shape != P.shape:
@@ -78,9 +84,11 @@ def perturb_to_gap(P, gap: float, *, target=None, seed=0, xtol: float = 1e-12) -
     infinite gap)."""
     P = validate_kernel("P", P)
     gap = check_positive("gap", gap)
+    xtol = check_positive("xtol", xtol)
     if np.any(P == 0):
         raise ValueError("P must have full support for a finite tunable gap")
     if target is None:
+        check_rng("seed", seed)
         target = random_kernel(P.shape[-1], P.shape[-2], size=P.shape[:-3], seed=seed)
     top = perturb_kernel(P, 1.0, target=target).max_abs_log_ratio
     if gap > top:

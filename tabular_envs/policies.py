@@ -6,9 +6,25 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import softmax
 
-from lrtcheck.stats.validation import check_finite_array, check_positive, check_positive_int, check_unit
+from lrtcheck.stats.validation import (check_choice, check_finite_array, check_positive, check_positive_int, check_rng,
+                                      check_unit)
 
-from .mdp import validate_policy
+from .mdp import MAX_KERNEL_ENTRIES, validate_policy
+
+
+def _check_Q(Q) -> np.ndarray:
+    Q = check_finite_array("Q", Q, allow_bool=False)
+    if Q.ndim < 2 or Q.shape[-1] < 1 or Q.shape[-2] < 1:
+        raise ValueError(f"Q must have shape (..., S, A) with S, A >= 1, got shape {Q.shape}")
+    return Q
+
+
+def _sizes(n_states, n_actions) -> tuple[int, int]:
+    S = check_positive_int("n_states", n_states, maximum=MAX_KERNEL_ENTRIES)
+    A = check_positive_int("n_actions", n_actions, maximum=MAX_KERNEL_ENTRIES)
+    if S * A > MAX_KERNEL_ENTRIES:
+        raise ValueError(f"n_states x n_actions = {S * A} exceeds {MAX_KERNEL_ENTRIES}")
+    return S, A
 
 __all__ = [
     "uniform_policy",
@@ -23,28 +39,29 @@ __all__ = [
 
 def uniform_policy(n_states: int, n_actions: int) -> np.ndarray:
     """``pi(a|s) = 1/A``."""
-    S = check_positive_int("n_states", n_states)
-    A = check_positive_int("n_actions", n_actions)
+    S, A = _sizes(n_states, n_actions)
     return np.full((S, A), 1.0 / A)
 
 
 def greedy_policy(Q) -> np.ndarray:
     """Deterministic argmax of ``Q`` (ties to the lowest action index)."""
-    Q = check_finite_array("Q", Q)
-    if Q.ndim < 2:
-        raise ValueError(f"Q must have shape (..., S, A), got shape {Q.shape}")
+    Q = _check_Q(Q)
     pi = np.zeros_like(Q)
     np.put_along_axis(pi, np.argmax(Q, axis=-1)[..., None], 1.0, axis=-1)
     return pi
 
 
 def softmax_policy(Q, temperature: float) -> np.ndarray:
-    """``pi(a|s) = exp(Q(s,a)/tau) / sum_b exp(Q(s,b)/tau)`` (computed stably)."""
-    Q = check_finite_array("Q", Q)
-    if Q.ndim < 2:
-        raise ValueError(f"Q must have shape (..., S, A), got shape {Q.shape}")
+    """``pi(a|s) = exp(Q(s,a)/tau) / sum_b exp(Q(s,b)/tau)``, computed stably as the softmax of
+    ``(Q - max_b Q(s,b)) / tau``: the shift is finite and <= 0, so a tiny temperature sends the non-maximal entries
+    to ``-inf`` (probability 0) and splits the mass among the maximisers, the ``tau -> 0`` limit, never NaN."""
+    Q = _check_Q(Q)
     tau = check_positive("temperature", temperature)
-    return softmax(Q / tau, axis=-1)
+    with np.errstate(over="ignore"):
+        z = Q / tau
+        if not np.all(np.isfinite(z)):  # only then shift (the ordinary path stays bit-identical to softmax(Q/tau))
+            z = (Q - Q.max(axis=-1, keepdims=True)) / tau
+    return softmax(z, axis=-1)
 
 
 def epsilon_greedy_policy(Q, epsilon: float) -> np.ndarray:
@@ -56,10 +73,9 @@ def epsilon_greedy_policy(Q, epsilon: float) -> np.ndarray:
 
 def random_policy(n_states: int, n_actions: int, *, concentration: float = 1.0, seed=0) -> np.ndarray:
     """Rows drawn i.i.d. from Dirichlet(concentration * 1_A); ``seed`` is an int, SeedSequence or Generator."""
-    S = check_positive_int("n_states", n_states)
-    A = check_positive_int("n_actions", n_actions)
+    S, A = _sizes(n_states, n_actions)
     c = check_positive("concentration", concentration)
-    rng = np.random.default_rng(seed)
+    rng = check_rng("seed", seed)
     pi = rng.dirichlet(np.full(A, c), size=S)
     # Dirichlet draws with small concentration can underflow to exact zeros; keep rows normalised.
     return pi / pi.sum(axis=-1, keepdims=True)
@@ -81,9 +97,9 @@ def behaviour_policy(n_states: int, n_actions: int, *, kind: str = "random", cov
     ``"greedy"`` (of ``Q``).  ``coverage`` in [0, 1] is the uniform mixing weight, so
     ``pi_b(a|s) >= coverage / A`` (full overlap when ``coverage > 0``).
     """
-    S = check_positive_int("n_states", n_states)
-    A = check_positive_int("n_actions", n_actions)
+    S, A = _sizes(n_states, n_actions)
     cov = check_unit("coverage", coverage)
+    check_choice("kind", kind, ("uniform", "random", "softmax", "greedy"))
     if kind == "uniform":
         base = uniform_policy(S, A)
     elif kind == "random":
@@ -91,7 +107,7 @@ def behaviour_policy(n_states: int, n_actions: int, *, kind: str = "random", cov
     elif kind in ("softmax", "greedy"):
         if Q is None:
             raise ValueError(f"kind={kind!r} needs Q")
-        Q = check_finite_array("Q", Q)
+        Q = _check_Q(Q)
         if Q.shape[-2:] != (S, A):
             raise ValueError(f"Q must have shape (..., {S}, {A}), got shape {Q.shape}")
         base = softmax_policy(Q, temperature) if kind == "softmax" else greedy_policy(Q)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_open_unit
+from lrtcheck.stats.validation import check_finite_array, check_open_unit, check_real_array
 
 from .mdp import validate_kernel, validate_policy
 
@@ -47,17 +47,26 @@ def _undefined_fill(undefined):
         if undefined == "nan":
             return np.nan
         raise ValueError(f"undefined must be 'raise', 'nan' or a float, got {undefined!r}")
+    if isinstance(undefined, (bool, np.bool_)) or not isinstance(undefined, (int, float, np.integer, np.floating)):
+        raise ValueError(f"undefined must be 'raise', 'nan' or a real number, got {undefined!r}")
     v = float(undefined)
+    if np.isnan(v):
+        raise ValueError("undefined must not be a float NaN; pass undefined='nan' to opt in to NaN entries")
     return v
 
 
 def log_ratio(p, q, *, undefined="raise", name: str = "p/q") -> np.ndarray:
     """``log(p/q)`` elementwise for non-negative finite ``p, q`` with the module's ``+-inf`` conventions."""
-    p = check_finite_array("p", p)
-    q = check_finite_array("q", q)
-    if np.any(p < 0) or np.any(q < 0):
-        raise ValueError(f"{name}: probabilities must be non-negative")
-    p, q = np.broadcast_arrays(p, q)
+    p = check_finite_array("p", p, allow_bool=False)
+    q = check_finite_array("q", q, allow_bool=False)
+    if np.any(p < 0):
+        raise ValueError(f"{name}: p must be non-negative")
+    if np.any(q < 0):
+        raise ValueError(f"{name}: q must be non-negative")
+    try:
+        p, q = np.broadcast_arrays(p, q)
+    except ValueError:
+        raise ValueError(f"{name}: q shape {q.shape} does not broadcast with p {p.shape}") from None
     both_zero = (p == 0) & (q == 0)
     fill = _undefined_fill(undefined)
     if fill is None and np.any(both_zero):
@@ -96,8 +105,8 @@ def prior_log_odds(prior: float) -> float:
 
 
 def _marginal(name: str, d, shape) -> np.ndarray:
-    d = check_finite_array(name, d)
-    if d.shape[-len(shape):] != tuple(shape):
+    d = check_finite_array(name, d, allow_bool=False)
+    if d.ndim < len(shape) or d.shape[-len(shape):] != tuple(shape):
         raise ValueError(f"{name} must have trailing shape {tuple(shape)}, got {d.shape}")
     if np.any(d < 0):
         raise ValueError(f"{name} must be non-negative")
@@ -147,10 +156,8 @@ def bayes_logit_action(pi, pi_b, d_states_pi, d_states_b, prior: float = 0.5, *,
 
 def darc_difference(z_sas, z_sa) -> np.ndarray:
     """DARC's ``z_sas'(s,a,s') - z_sa(s,a)`` (= ``log p/m`` for Bayes-optimal logits at any design)."""
-    z_sas = np.asarray(z_sas, dtype=np.float64)
-    z_sa = np.asarray(z_sa, dtype=np.float64)
-    if np.any(np.isnan(z_sas)) or np.any(np.isnan(z_sa)):
-        raise ValueError("z_sas and z_sa must not contain NaN")
+    z_sas = check_real_array("z_sas", z_sas, allow_inf=True, allow_bool=False)
+    z_sa = check_real_array("z_sa", z_sa, allow_inf=True, allow_bool=False)
     if z_sas.ndim < 1 or z_sa.shape != z_sas.shape[:-1]:
         raise ValueError(f"z_sa must have shape {z_sas.shape[:-1]} to match z_sas {z_sas.shape}")
     with np.errstate(invalid="ignore"):
@@ -164,8 +171,14 @@ def bayes_logit_from_joint(joint_env, joint_model, prior: float = 0.5) -> np.nda
     """Reference route: the posterior ``P(env | x) = rho q1 / (rho q1 + (1-rho) q0)`` from two joint laws over
     the same finite space, then its logit ``log P - log(1 - P)``.  Entries with zero mass in both laws are NaN
     (they are never observed).  Used as an independent oracle for :func:`bayes_logit_transition`."""
-    q1 = check_finite_array("joint_env", joint_env)
-    q0 = check_finite_array("joint_model", joint_model)
+    q1 = check_finite_array("joint_env", joint_env, allow_bool=False)
+    q0 = check_finite_array("joint_model", joint_model, allow_bool=False)
+    if np.any(q1 < 0):
+        raise ValueError("joint_env must be non-negative")
+    if np.any(q0 < 0):
+        raise ValueError("joint_model must be non-negative")
+    if q1.shape != q0.shape:
+        raise ValueError(f"joint_model must have the shape of joint_env {q1.shape}, got {q0.shape}")
     rho = check_open_unit("prior", prior)
     num = rho * q1
     den = rho * q1 + (1 - rho) * q0

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from lrtcheck.stats.validation import check_finite_array, check_positive, check_positive_int
 
@@ -90,12 +89,19 @@ def q_values(mdp: TabularMDP, pi=None, *, V=None) -> np.ndarray:
         if pi is None:
             raise ValueError("q_values needs pi or V")
         V = evaluate_policy(mdp, pi)
-    V = check_finite_array("V", V)
+    V = check_finite_array("V", V, allow_bool=False)
+    if V.ndim < 1 or V.shape[-1] != mdp.n_states:
+        raise ValueError(f"V must have shape (..., {mdp.n_states}), got shape {V.shape}")
+    try:
+        np.broadcast_shapes(V.shape[:-1], mdp.batch_shape)
+    except ValueError:
+        raise ValueError(f"V batch shape {V.shape[:-1]} does not broadcast with the MDP's {mdp.batch_shape}") from None
     return mdp.R + _gamma(mdp, 2) * np.einsum("...sat,...t->...sa", mdp.P, V)
 
 
 def policy_return(mdp: TabularMDP, pi) -> np.ndarray:
     """``J(pi) = mu0 . V^pi`` (shape ``batch``)."""
+    mdp = _check_mdp(mdp)
     return np.sum(mdp.mu0 * evaluate_policy(mdp, pi), axis=-1)
 
 
@@ -108,6 +114,7 @@ def state_occupancy(mdp: TabularMDP, pi) -> np.ndarray:
 
 def occupancy(mdp: TabularMDP, pi) -> np.ndarray:
     """Normalised discounted state-action occupancy ``d(s, a) = d_s(s) pi(a|s)``, shape ``(..., S, A)``."""
+    mdp = _check_mdp(mdp)
     pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
     return state_occupancy(mdp, pi)[..., None] * pi
 
@@ -145,13 +152,49 @@ def _bellman_fixed_point(mdp: TabularMDP, backup, tol: float, max_iter: int) -> 
     stop = tol * (1 - g) / g if g > 0 else np.inf
     V = np.zeros(mdp.batch_shape + (mdp.n_states,))
     resid = np.inf
+    q = _q_sweep(mdp)
     for it in range(1, max_iter + 1):
-        V_new = backup(q_values(mdp, V=V))
+        V_new = backup(q(V))
         resid = float(np.max(np.abs(V_new - V)))
         V = V_new
         if resid <= stop:
             break
     return V, it, resid
+
+
+def _q_sweep(mdp: TabularMDP):
+    """``V -> r + gamma P V`` for the sweeps of value iteration: one matrix product of the ``(..., S*A, S)`` kernel
+    with ``V`` (no validation per sweep; the MDP was validated once)."""
+    S, A = mdp.n_states, mdp.n_actions
+    P = mdp.P.reshape(mdp.P.shape[:-3] + (S * A, S))
+    g = _gamma(mdp, 2)
+    R = mdp.R
+
+    def q(V):
+        PV = np.matmul(P, V[..., None])[..., 0]
+        return R + g * PV.reshape(PV.shape[:-1] + (S, A))
+    return q
+
+
+def _soft_backup(tau: float, ref):
+    """``Q -> tau log sum_a pi0(a|s) exp(Q(s,a)/tau)``, computed as ``m + tau log sum_a pi0 exp((Q - m)/tau)``
+    with ``m`` the largest Q on the support of ``pi0``: the shifted exponent is <= 0 on the support, so no
+    temperature overflows it (a tiny tau gives the hard max, never NaN)."""
+    if ref is None:
+        def backup(Q):
+            m = Q.max(axis=-1, keepdims=True)
+            with np.errstate(over="ignore", under="ignore"):
+                s = np.exp((Q - m) / tau).sum(axis=-1)
+            return m[..., 0] + tau * np.log(s)
+        return backup
+    support = ref > 0
+
+    def backup(Q):
+        m = np.where(support, Q, -np.inf).max(axis=-1, keepdims=True)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            s = np.where(support, ref * np.exp((Q - m) / tau), 0.0).sum(axis=-1)
+        return m[..., 0] + tau * np.log(s)
+    return backup
 
 
 def value_iteration(mdp: TabularMDP, *, tol: float = 1e-10, max_iter: int = 100_000) -> ValueIterationResult:
@@ -193,17 +236,17 @@ def soft_value_iteration(mdp: TabularMDP, temperature: float, *, reference=None,
     tau = check_positive("temperature", temperature)
     tol = check_positive("tol", tol)
     max_iter = check_positive_int("max_iter", max_iter)
-    if reference is None:
-        log_ref = 0.0
-    else:
-        ref = validate_policy("reference", reference, mdp.n_states, mdp.n_actions)
-        with np.errstate(divide="ignore"):
-            log_ref = np.log(ref)
-    V, it, resid = _bellman_fixed_point(mdp, lambda Q: tau * logsumexp(Q / tau + log_ref, axis=-1), tol, max_iter)
+    ref = None if reference is None else validate_policy("reference", reference, mdp.n_states, mdp.n_actions)
+    backup = _soft_backup(tau, ref)
+    V, it, resid = _bellman_fixed_point(mdp, backup, tol, max_iter)
     Q = q_values(mdp, V=V)
-    V = tau * logsumexp(Q / tau + log_ref, axis=-1)
-    pi = np.exp(Q / tau + log_ref - V[..., None] / tau)
-    pi = pi / pi.sum(axis=-1, keepdims=True)
+    V = backup(Q)
+    # pi = pi0 exp((Q - V)/tau), normalised; (Q - V)/tau <= 0 up to rounding on the support of pi0
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        w = np.exp((Q - V[..., None]) / tau)
+        if ref is not None:
+            w = np.where(ref > 0, ref * w, 0.0)
+    pi = w / w.sum(axis=-1, keepdims=True)
     return ValueIterationResult(Q, V, pi, it, resid)
 
 
@@ -220,13 +263,20 @@ def soft_evaluate_policy(mdp: TabularMDP, pi, temperature: float) -> np.ndarray:
 def concentrability(d_target, d_reference) -> np.ndarray:
     """``max_{(s,a): d_target > 0} d_target / d_reference`` over the last two axes; ``inf`` where the reference
     misses part of the target's support (no overlap).  Inputs must be non-negative and finite."""
-    t = check_finite_array("d_target", d_target)
-    r = check_finite_array("d_reference", d_reference)
-    if np.any(t < 0) or np.any(r < 0):
-        raise ValueError("d_target and d_reference must be non-negative")
-    t, r = np.broadcast_arrays(t, r)
+    t = check_finite_array("d_target", d_target, allow_bool=False)
+    r = check_finite_array("d_reference", d_reference, allow_bool=False)
+    if np.any(t < 0):
+        raise ValueError("d_target must be non-negative")
+    if np.any(r < 0):
+        raise ValueError("d_reference must be non-negative")
     if t.ndim < 1:
         raise ValueError("d_target must have at least one dimension")
+    if r.ndim < 1:
+        raise ValueError("d_reference must have at least one dimension")
+    try:
+        t, r = np.broadcast_arrays(t, r)
+    except ValueError:
+        raise ValueError(f"d_reference shape {r.shape} does not broadcast with d_target {t.shape}") from None
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(t > 0, np.where(r > 0, t / np.where(r > 0, r, 1.0), np.inf), 0.0)
     axes = tuple(range(max(0, t.ndim - 2), t.ndim))

@@ -153,6 +153,14 @@ _REQUIRED = {"lines": ("x",), "bars": ("labels", "values"), "hist": ("edges", "c
              "table": ("columns", "rows")}
 
 
+def _length(value) -> int:
+    """The length of a data sequence of a spec; ``ValueError`` for anything that is not a sequence (a number, a
+    string, a mapping, None)."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__"):
+        raise ValueError(f"data must be a sequence, got {type(value).__name__} {value!r:.40}")
+    return len(value)
+
+
 def validate_spec(spec: Any) -> list[str]:
     """Problems with one plot spec (empty when it is valid): kind, required keys, matching lengths, JSON-able."""
     if not isinstance(spec, dict):
@@ -167,44 +175,47 @@ def validate_spec(spec: Any) -> list[str]:
         json.dumps(spec, allow_nan=True)
     except (TypeError, ValueError) as exc:
         problems.append(f"not JSON-able: {exc}")
-    if kind == "lines":
-        nx = len(spec["x"])
-        for name, ys in pairs(spec.get("series", {})) + pairs(spec.get("reference", {})):
-            if len(ys) != nx:
-                problems.append(f"lines: series {name!r} has {len(ys)} points for {nx} x")
-        bands = spec.get("band")
-        for b in ([bands] if isinstance(bands, dict) else list(bands or [])):
-            n = len(b.get("x", spec["x"]))
-            if len(b.get("lower", [])) != n or len(b.get("upper", [])) != n:
-                problems.append("lines: band lengths differ from its x")
-        if not spec.get("series") and not spec.get("markers") and not spec.get("reference"):
-            problems.append("lines: nothing to draw")
-    elif kind == "bars":
-        n = len(spec["labels"])
-        vals = spec["values"]
-        for name, v in (pairs(vals) or [("", vals)]):
-            if len(v) != n:
-                problems.append(f"bars: {name or 'values'} has {len(v)} values for {n} labels")
-        if spec.get("targets") is not None and len(spec["targets"]) != n:
-            problems.append("bars: targets length differs from labels")
-        if n == 0:
-            problems.append("bars: no bars")
-    elif kind == "hist":
-        for h in [spec, *spec.get("overlays", [])]:
-            if len(h["edges"]) != len(h["counts"]) + 1:
-                problems.append("hist: len(edges) != len(counts) + 1")
-            if "density_x" in h and len(h["density_x"]) != len(h.get("density_y", [])):
-                problems.append("hist: density_x and density_y differ in length")
-    elif kind == "scatter":
-        if not spec["points"]:
-            problems.append("scatter: no point groups")
-        for pt in spec["points"]:
-            if len(pt.get("x", [])) != len(pt.get("y", [])):
-                problems.append(f"scatter: group {pt.get('label')!r} x and y differ in length")
-    elif kind == "table":
-        nc = len(spec["columns"])
-        if any(len(r) != nc for r in spec["rows"]):
-            problems.append("table: a row's length differs from the columns")
+    try:
+        if kind == "lines":
+            nx = _length(spec["x"])
+            for name, ys in pairs(spec.get("series", {})) + pairs(spec.get("reference", {})):
+                if _length(ys) != nx:
+                    problems.append(f"lines: series {name!r} has {_length(ys)} points for {nx} x")
+            bands = spec.get("band")
+            for b in ([bands] if isinstance(bands, dict) else list(bands or [])):
+                n = _length(b.get("x", spec["x"]))
+                if _length(b.get("lower", [])) != n or _length(b.get("upper", [])) != n:
+                    problems.append("lines: band lengths differ from its x")
+            if not spec.get("series") and not spec.get("markers") and not spec.get("reference"):
+                problems.append("lines: nothing to draw")
+        elif kind == "bars":
+            n = _length(spec["labels"])
+            vals = spec["values"]
+            for name, v in (pairs(vals) or [("", vals)]):
+                if _length(v) != n:
+                    problems.append(f"bars: {name or 'values'} has {_length(v)} values for {n} labels")
+            if spec.get("targets") is not None and _length(spec["targets"]) != n:
+                problems.append("bars: targets length differs from labels")
+            if n == 0:
+                problems.append("bars: no bars")
+        elif kind == "hist":
+            for h in [spec, *spec.get("overlays", [])]:
+                if _length(h["edges"]) != _length(h["counts"]) + 1:
+                    problems.append("hist: len(edges) != len(counts) + 1")
+                if "density_x" in h and _length(h["density_x"]) != _length(h.get("density_y", [])):
+                    problems.append("hist: density_x and density_y differ in length")
+        elif kind == "scatter":
+            if not spec["points"]:
+                problems.append("scatter: no point groups")
+            for pt in spec["points"]:
+                if _length(pt.get("x", [])) != _length(pt.get("y", [])):
+                    problems.append(f"scatter: group {pt.get('label')!r} x and y differ in length")
+        elif kind == "table":
+            nc = _length(spec["columns"])
+            if any(_length(r) != nc for r in spec["rows"]):
+                problems.append("table: a row's length differs from the columns")
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:  # malformed data: refused, never a crash
+        problems.append(f"{kind}: malformed data: {exc}")
     return problems
 
 

@@ -24,7 +24,16 @@ from scipy import stats as st
 from scipy import special
 from scipy.special import gammaln, xlogy
 
-from lrtcheck.stats.validation import check_positive_int, check_unit
+from lrtcheck.stats.validation import (MAX_EXACT_INT, check_bool, check_int_array, check_positive_int, check_real_array,
+                                      check_unit)
+
+#: the largest n whose ``(n + 1) x (n + 1)`` grid of the sufficient statistic ``(k, j)`` is enumerated (200 MB)
+MAX_GRID_N = 5000
+
+
+def check_grid_n(name: str, n, *, minimum: int = 0) -> int:
+    """A sample size n whose statistic grid can be enumerated: an integer in ``[minimum, MAX_GRID_N]``."""
+    return check_positive_int(name, n, minimum=minimum, maximum=MAX_GRID_N)
 
 __all__ = [
     "binomial_tv",
@@ -41,8 +50,9 @@ __all__ = [
 ]
 
 
-def _args(n, w, q0, q1):
-    return (check_positive_int("n", n, minimum=0), check_unit("w", w), check_unit("q0", q0), check_unit("q1", q1))
+def _args(n, w, q0, q1, *, maximum: int = MAX_GRID_N):
+    return (check_positive_int("n", n, minimum=0, maximum=maximum), check_unit("w", w), check_unit("q0", q0),
+            check_unit("q1", q1))
 
 
 def _binom_pmf(j, k, q: float) -> np.ndarray:
@@ -65,9 +75,7 @@ def _binom_pmf(j, k, q: float) -> np.ndarray:
 def binomial_tv(k, q0: float, q1: float) -> np.ndarray:
     """``TV(Bin(k, q0), Bin(k, q1)) = 1/2 sum_j |Bin(j; k, q0) - Bin(j; k, q1)|`` for each k (vectorised)."""
     q0, q1 = check_unit("q0", q0), check_unit("q1", q1)
-    k = np.atleast_1d(np.asarray(k, dtype=np.int64))
-    if np.any(k < 0):
-        raise ValueError("k must be non-negative integers")
+    k = np.atleast_1d(check_int_array("k", k, minimum=0, maximum=MAX_GRID_N))
     kmax = int(k.max()) if k.size else 0
     j = np.arange(kmax + 1)
     K = k[:, None]
@@ -95,13 +103,13 @@ def bernoulli_kl(q0: float, q1: float) -> float:
 
 def two_point_kl(n: int, w: float, q0: float, q1: float) -> float:
     """``KL(P0^n || P1^n) = n w KL(q0 || q1)`` (0 when w = 0)."""
-    n, w, q0, q1 = _args(n, w, q0, q1)
+    n, w, q0, q1 = _args(n, w, q0, q1, maximum=MAX_EXACT_INT)
     return 0.0 if w == 0 or n == 0 else float(n * w * bernoulli_kl(q0, q1))
 
 
 def two_point_bhattacharyya(n: int, w: float, q0: float, q1: float) -> float:
     """``BC(P0^n, P1^n) = (1 - w (1 - BC1))^n`` with ``BC1 = sqrt(q0 q1) + sqrt((1-q0)(1-q1))``."""
-    n, w, q0, q1 = _args(n, w, q0, q1)
+    n, w, q0, q1 = _args(n, w, q0, q1, maximum=MAX_EXACT_INT)
     bc1 = np.sqrt(q0 * q1) + np.sqrt((1 - q0) * (1 - q1))
     return float((1.0 - w * (1.0 - bc1)) ** n)
 
@@ -113,7 +121,7 @@ def two_point_hellinger_sq(n: int, w: float, q0: float, q1: float) -> float:
 
 def joint_law(n: int, w: float, q: float) -> np.ndarray:
     """``P(k, j) = Bin(k; n, w) Bin(j; k, q)`` as an ``(n+1, n+1)`` read-only array (zero where j > k)."""
-    n = check_positive_int("n", n, minimum=0)
+    n = check_grid_n("n", n)
     return _joint_law(n, check_unit("w", w), check_unit("q", q))
 
 
@@ -130,8 +138,9 @@ def trinomial_law(n: int, w: float, q: float, *, log: bool = False) -> np.ndarra
     """The same law computed independently, as the trinomial ``(j, k - j, n - k)`` with cell probabilities
     ``(w q, w (1 - q), 1 - w)``: ``n!/(j!(k-j)!(n-k)!) (wq)^j (w(1-q))^(k-j) (1-w)^(n-k)`` (log-gamma form);
     with ``log=True`` the log-probabilities (``-inf`` off the support and where j > k)."""
-    n = check_positive_int("n", n, minimum=0)
+    n = check_grid_n("n", n)
     w, q = check_unit("w", w), check_unit("q", q)
+    log = check_bool("log", log)
     k = np.arange(n + 1)[:, None].astype(np.float64)
     j = np.arange(n + 1)[None, :].astype(np.float64)
     valid = j <= k
@@ -181,11 +190,27 @@ def two_point_divergences(n: int, w: float, q0: float, q1: float) -> TwoPointDiv
     )
 
 
+def _log_law(name: str, value) -> np.ndarray:
+    """Log-probabilities of a law on a finite space: real, no NaN, at most 0 (``-inf`` = no mass), summing to 1."""
+    arr = check_real_array(name, value, allow_inf=True, allow_bool=False)
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if np.any(arr > 0):
+        raise ValueError(f"{name} must be log-probabilities (<= 0), got a maximum of {float(arr.max()):.6g}")
+    total = float(np.exp(arr).sum())
+    if not abs(total - 1.0) <= 1e-9:
+        raise ValueError(f"{name} must be the log-probabilities of a law (their exponentials sum to {total:.12g}, "
+                         "not 1)")
+    return arr
+
+
 def enumerated_divergences(logP0: np.ndarray, logP1: np.ndarray) -> dict:
     """TV, KL and BC of two laws on the same finite space, from their log-probabilities (``-inf`` = 0 mass), by
     summing over its points; KL terms are ``P0 (log P0 - log P1)`` so no probability underflow can break them."""
-    l0 = np.asarray(logP0, dtype=np.float64)
-    l1 = np.asarray(logP1, dtype=np.float64)
+    l0 = _log_law("logP0", logP0)
+    l1 = _log_law("logP1", logP1)
+    if l0.shape != l1.shape:
+        raise ValueError(f"logP1 must have the shape of logP0 {l0.shape}, got {l1.shape}")
     P0, P1 = np.exp(l0), np.exp(l1)
     live0 = np.isfinite(l0)
     if np.any(live0 & ~np.isfinite(l1)):

@@ -19,9 +19,10 @@ import numpy as np
 from scipy.special import expit, logit
 
 import tabular_envs as te
-from lrtcheck.stats.validation import check_positive, check_positive_int, check_unit
+from lrtcheck.stats.validation import check_int, check_positive, check_positive_int, check_real, check_unit
+from tabular_envs.mdp import validate_gamma
 
-from .divergences import joint_law, two_point_divergences
+from .divergences import MAX_GRID_N, joint_law, two_point_divergences
 
 __all__ = ["TwoPointProblem", "model_bias_pair", "policy_shift_pair", "no_overlap_pair", "subopt_from_mdps"]
 
@@ -85,6 +86,13 @@ class TwoPointProblem:
 def subopt_from_mdps(mdps, decision_state: int = 0) -> np.ndarray:
     """``subopt[i, c] = max_c' J_i(c') - J_i(c)`` where policy c takes action c at every state (the other states'
     actions do not matter in these constructions), by exact evaluation of each instance."""
+    if isinstance(mdps, (str, bytes)) or not isinstance(mdps, (list, tuple)):
+        raise ValueError(f"mdps must be a pair of TabularMDP instances, got {mdps!r}")
+    if len(mdps) != 2 or not all(isinstance(m, te.TabularMDP) and not m.batch_shape for m in mdps):
+        raise ValueError(f"mdps must be a pair of unbatched TabularMDP instances, got {len(mdps)} item(s)")
+    if mdps[0].n_states != mdps[1].n_states or mdps[0].n_actions < 2 or mdps[1].n_actions != mdps[0].n_actions:
+        raise ValueError("mdps must share their states and have at least two actions")
+    check_int("decision_state", decision_state, minimum=0, maximum=mdps[0].n_states - 1)
     out = np.empty((2, 2))
     for i, mdp in enumerate(mdps):
         J = []
@@ -116,11 +124,15 @@ def model_bias_pair(n: int, w: float, epsilon: float, *, m: float = 0.5, gamma: 
     ``H alpha`` and ``Theta(epsilon)`` (``m epsilon <= Delta/(H alpha) <= m sinh(eps)``).
     Data: each sample hits (START, RISKY) with probability ``w`` and records whether it reached GOOD.
     """
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_GRID_N)
     w = check_unit("w", w)
     eps = check_positive("epsilon", epsilon)
     m = check_unit("m", m)
+    if m == 0:
+        raise ValueError("m must lie in (0, 1] (the model's probability of the good transition), got 0")
+    gamma = validate_gamma(gamma)
     alpha = check_positive("alpha", alpha)
+    reward_bad = check_real("reward_bad", reward_bad)
     if not (0 < m * np.exp(eps) <= 1):
         raise ValueError(f"m * exp(epsilon) must lie in (0, 1] (got m={m}, epsilon={epsilon})")
     q0, q1 = m * np.exp(-eps), m * np.exp(eps)
@@ -153,15 +165,20 @@ def policy_shift_pair(n: int, w: float, epsilon: float, *, b: float = 0.5, gamma
     ``epsilon = |ell_pi^0 - ell_pi^1| / 2`` in logit units.  Data: each sample is at s0 with probability ``w``
     and records whether the behaviour action was a1.
     """
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_GRID_N)
     w = check_unit("w", w)
     eps = check_positive("epsilon", epsilon)
     b = check_unit("b", b)
     if not 0 < b < 1:
         raise ValueError(f"b must lie in (0, 1), got {b!r}")
     beta = check_positive("beta", beta)
+    gamma = validate_gamma(gamma)
+    reward = check_real("reward", reward)
     lam = float(logit(b))
     b0, b1 = float(expit(lam - eps)), float(expit(lam + eps))
+    if not (0 < b0 < 1 and 0 < b1 < 1):
+        raise ValueError(f"epsilon={epsilon!r} is too large: a behaviour probability expit(logit b -+ epsilon) "
+                         "rounds to 0 or 1")
     S, A = 2, 2
     P = np.zeros((S, A, S))
     P[0, :, 0] = 1.0
@@ -188,8 +205,10 @@ def no_overlap_pair(n: int, *, gap: float = 0.5, gamma: float = 0.9, reward_seen
     0``); the instances differ only in the reward of the unseen a1: ``reward_seen + gap`` (instance 0) or
     ``reward_seen - gap`` (instance 1).  The data laws are identical (TV = 0), ``Delta = H gap`` with
     ``H = 1/(1 - gamma)``, and every algorithm loses at least ``Delta / 2`` on one instance."""
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_GRID_N)
     gap = check_positive("gap", gap)
+    gamma = validate_gamma(gamma)
+    reward_seen = check_real("reward_seen", reward_seen)
     P = np.zeros((1, 2, 1))
     P[0, :, 0] = 1.0
     mu0 = np.array([1.0])

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lrtcheck.stats.validation import check_positive_int
+
+from .divergences import check_grid_n
 from .instances import TwoPointProblem
+
+#: the most cells whose 2^C deterministic rules are enumerated (2^20 rules)
+MAX_RULE_CELLS = 20
 
 __all__ = ["RiskResult", "exact_risk", "all_deterministic_rule_risks", "statistic_grid"]
 
@@ -38,6 +44,7 @@ class RiskResult:
 
 def statistic_grid(n: int):
     """``(k, j)`` index grids of shape ``(n+1, n+1)`` and the mask ``j <= k``."""
+    n = check_grid_n("n", n)
     k, j = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
     return k, j, j <= k
 
@@ -55,6 +62,8 @@ def exact_risk(rule, problem: TwoPointProblem) -> RiskResult:
     """The exact risk pair of ``rule`` on ``problem``."""
     if not isinstance(problem, TwoPointProblem):
         raise ValueError(f"problem must be a TwoPointProblem, got {type(problem).__name__}")
+    if not callable(rule):
+        raise ValueError(f"rule must be a callable rule(k, j, problem), got {rule!r}")
     k, j, valid = statistic_grid(problem.n)
     x = np.where(valid, rule(k, j, problem), 0.0)
     if np.any(~np.isfinite(x)) or np.any(x < 0) or np.any(x > 1):
@@ -65,7 +74,10 @@ def exact_risk(rule, problem: TwoPointProblem) -> RiskResult:
 
 def all_deterministic_rule_risks(problem: TwoPointProblem, *, max_cells: int = 16) -> np.ndarray:
     """Risk pairs ``(2^C, 2)`` of every deterministic rule on the ``C = (n+1)(n+2)/2`` cells ``j <= k``
-    (refused when ``C > max_cells``)."""
+    (refused when ``C > max_cells``; ``max_cells`` at most 20)."""
+    if not isinstance(problem, TwoPointProblem):
+        raise ValueError(f"problem must be a TwoPointProblem, got {type(problem).__name__}")
+    max_cells = check_positive_int("max_cells", max_cells, maximum=MAX_RULE_CELLS)
     k, j, valid = statistic_grid(problem.n)
     cells = np.argwhere(valid)
     C = len(cells)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import bdtr, bdtrc
 
-from lrtcheck.stats.validation import check_open_unit, check_unit
+from lrtcheck.stats.validation import check_finite_array, check_name, check_open_unit, check_unit
 
 __all__ = ["Rule", "greedy_rule", "pessimistic_rule", "certified_rule", "constant_rule", "likelihood_ratio_rule",
            "table_rule"]
@@ -23,6 +23,11 @@ class Rule:
 
     name: str
     fn: object
+
+    def __post_init__(self) -> None:
+        check_name("name", self.name)
+        if not callable(self.fn):
+            raise ValueError(f"fn must be a callable fn(k, j, problem), got {self.fn!r}")
 
     def __call__(self, k, j, problem) -> np.ndarray:
         out = np.asarray(self.fn(np.asarray(k), np.asarray(j), problem), dtype=np.float64)
@@ -128,7 +133,8 @@ def likelihood_ratio_rule() -> Rule:
 
 def table_rule(table, name: str = "table") -> Rule:
     """A rule given by its value on every cell: ``table[k, j]`` = P(action 1)."""
-    t = np.asarray(table, dtype=np.float64)
+    check_name("name", name)
+    t = check_finite_array("table", table, allow_bool=False)
     if t.ndim != 2 or t.shape[0] != t.shape[1] or t.shape[0] < 1:
         raise ValueError(f"table must be a square 2-D array of shape (n + 1, n + 1), got shape {t.shape}")
     if np.any(~np.isfinite(t)) or np.any(t < 0) or np.any(t > 1):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _st
 
-from .validation import check_open_unit, check_positive_int, check_unit
+from .validation import (MAX_ENUMERATION, MAX_EXACT_INT, check_choice, check_int_array, check_open_unit,
+                         check_positive_int, check_probability_array, check_unit)
 
 __all__ = [
     "clopper_pearson",
@@ -20,7 +21,26 @@ __all__ = [
     "binomial_tail_pvalue",
     "AcceptanceRegion",
     "poisson_binomial_cdf",
+    "check_binomial_probability",
 ]
+
+_ALTERNATIVES = ("two-sided", "greater", "less")
+#: the smallest positive success probability the exact binomial laws take: below about 1e-305 scipy's binomial
+#: routines (``binomtest``, ``binom.pmf``; boost's ``ibeta_derivative``) overflow, from n = 2 at 1e-308 and n = 100
+#: at 1e-306; 1e-300 is clear of that for every n up to 10**7 (measured on scipy 1.17).  Such a p differs from 0 by
+#: less than 1e-293 in every binomial probability of n <= 10**7 trials.
+MIN_BINOMIAL_P = 1e-300
+
+
+def check_binomial_probability(name: str, value) -> float:
+    """A success probability in [0, 1] that scipy's exact binomial routines handle: 0, or at least
+    :data:`MIN_BINOMIAL_P` (1e-300)."""
+    p = check_unit(name, value)
+    if 0.0 < p < MIN_BINOMIAL_P:
+        raise ValueError(f"{name} must be 0 or at least {MIN_BINOMIAL_P:g} (scipy's exact binomial laws overflow "
+                         f"below), got {value!r}")
+    return p
+
 
 
 def clopper_pearson(successes, trials, alpha):
@@ -29,15 +49,13 @@ def clopper_pearson(successes, trials, alpha):
     Returns ``(low, high)`` as floats for scalar input, arrays otherwise.
     """
     alpha = check_open_unit("alpha", alpha)
-    x = np.asarray(successes)
-    n = np.asarray(trials)
-    if not (np.issubdtype(x.dtype, np.integer) or np.all(np.mod(x, 1) == 0)):
-        raise ValueError("successes must be integers")
-    if not (np.issubdtype(n.dtype, np.integer) or np.all(np.mod(n, 1) == 0)):
-        raise ValueError("trials must be integers")
-    if np.any(n < 1):
-        raise ValueError("trials must be >= 1")
-    if np.any(x < 0) or np.any(x > n):
+    x = check_int_array("successes", successes, minimum=0)
+    n = check_int_array("trials", trials, minimum=1, maximum=MAX_EXACT_INT)
+    try:
+        x, n = np.broadcast_arrays(x, n)
+    except ValueError:
+        raise ValueError(f"successes and trials must broadcast, got shapes {x.shape} and {n.shape}") from None
+    if np.any(x > n):
         raise ValueError("successes must lie in [0, trials]")
     x = x.astype(np.float64)
     n = n.astype(np.float64)
@@ -67,11 +85,10 @@ def binomial_acceptance_region(n: int, p: float, alpha: float, *, alternative: s
     ``two-sided`` splits alpha equally between the tails; ``greater`` rejects large counts only; ``less`` small
     counts only.  The exact rejection probability under H0 (``size``) is <= alpha.
     """
-    n = check_positive_int("n", n)
-    p = check_unit("p", p)
+    n = check_positive_int("n", n, maximum=MAX_ENUMERATION)
+    p = check_binomial_probability("p", p)
     alpha = check_open_unit("alpha", alpha)
-    if alternative not in ("two-sided", "greater", "less"):
-        raise ValueError(f"alternative must be 'two-sided', 'greater' or 'less', got {alternative!r}")
+    check_choice("alternative", alternative, _ALTERNATIVES)
     dist = _st.binom(n, p)
     ks = np.arange(n + 1)
     cdf = dist.cdf(ks)
@@ -93,11 +110,12 @@ def binomial_acceptance_region(n: int, p: float, alpha: float, *, alternative: s
 
 def binomial_tail_pvalue(count: int, n: int, p: float, *, alternative: str = "greater") -> float:
     """Exact p-value of an observed binomial count (``scipy.stats.binomtest``)."""
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_EXACT_INT)
     count = check_positive_int("count", count, minimum=0)
     if count > n:
         raise ValueError(f"count must be <= n (count={count}, n={n})")
-    p = check_unit("p", p)
+    p = check_binomial_probability("p", p)
+    check_choice("alternative", alternative, _ALTERNATIVES)
     return float(_st.binomtest(count, n, p, alternative=alternative).pvalue)
 
 
@@ -108,11 +126,12 @@ def poisson_binomial_cdf(count, probabilities) -> float:
     With ``probabilities`` lower bounds of the true ones, K is stochastically larger than this law, so a small value
     at the observed count refutes the bounds (``lrtcheck power`` tests declared powers this way).
     """
-    p = np.asarray(probabilities, dtype=np.float64)
+    if isinstance(probabilities, np.ndarray) and probabilities.dtype.kind == "b" or (
+            isinstance(probabilities, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in probabilities)):
+        raise ValueError("probabilities must be numbers in [0, 1], got a bool array")
+    p = check_probability_array("probabilities", probabilities)
     if p.ndim != 1 or p.size < 1:
         raise ValueError("probabilities must be a non-empty one-dimensional sequence")
-    if not np.all(np.isfinite(p)) or np.any(p < 0.0) or np.any(p > 1.0):
-        raise ValueError("probabilities must be finite numbers in [0, 1]")
     count = check_positive_int("count", count, minimum=0)
     if count >= p.size:
         return 1.0

@@ -30,12 +30,22 @@ class ErrorBudget:
 
     def __post_init__(self) -> None:
         check_open_unit("total", self.total)
+        if not isinstance(self.weights, Mapping):
+            raise ValueError(f"weights must be a mapping from check ids to weights, got {self.weights!r}")
         for key, w in self.weights.items():
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"weights keys must be non-empty check-id strings, got {key!r}")
             check_positive(f"weights[{key!r}]", w)
 
     @classmethod
     def equal(cls, check_ids: Iterable[str], total: float = DEFAULT_TOTAL_FALSE_FAIL) -> "ErrorBudget":
-        return cls(total=total, weights={cid: 1.0 for cid in check_ids})
+        if isinstance(check_ids, str) or not isinstance(check_ids, Iterable):
+            raise ValueError(f"check_ids must be an iterable of check-id strings (not one string), got {check_ids!r}")
+        ids = list(check_ids)
+        bad = [c for c in ids if not isinstance(c, str) or not c]
+        if bad:
+            raise ValueError(f"check_ids must be non-empty strings, got {bad[0]!r}")
+        return cls(total=total, weights={cid: 1.0 for cid in ids})
 
     @property
     def n_checks(self) -> int:

@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from scipy import stats as _st
 
-from .binomial import binomial_acceptance_region, clopper_pearson
+from .binomial import binomial_acceptance_region, check_binomial_probability, clopper_pearson
 from .design import binomial_power, ks_power_lower_bound, ks_threshold
 from .validation import check_open_unit, check_positive_int, check_unit
 
@@ -258,7 +258,7 @@ def binomial_count_decision(count, n, p0, share, *, alternative: str = "two-side
     """
     n = check_positive_int("n", n)
     count = _count(count, n)
-    p0 = check_unit("p0", p0)
+    p0 = check_binomial_probability("p0", p0)
     share = _check_share(share)
     region = binomial_acceptance_region(n, p0, share, alternative=alternative)
     check_region_size(_st.binom(n, p0), region.low, region.high, *_tail_shares(share, alternative),

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from scipy import optimize as _opt
 from scipy import stats as _st
 
-from .binomial import binomial_acceptance_region
-from .validation import check_open_unit, check_positive_int, check_unit
+from .binomial import _ALTERNATIVES, binomial_acceptance_region, check_binomial_probability
+from .validation import MAX_ENUMERATION, MAX_EXACT_INT, check_choice, check_open_unit, check_positive_int, check_unit
 
 __all__ = [
     "Design",
@@ -54,6 +54,11 @@ class Design:
 
 def binomial_power(n: int, p0: float, p1: float, false_fail_rate: float, *, alternative: str = "greater") -> float:
     """Exact power under ``Bin(n, p1)`` of the exact level-``false_fail_rate`` test of ``Bin(n, p0)``."""
+    n = check_positive_int("n", n, maximum=MAX_ENUMERATION)
+    p0 = check_binomial_probability("p0", p0)
+    p1 = check_unit("p1", p1)
+    false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
+    check_choice("alternative", alternative, _ALTERNATIVES)
     region = binomial_acceptance_region(n, p0, false_fail_rate, alternative=alternative)
     alt = _st.binom(n, check_unit("p1", p1))
     return float(alt.cdf(region.low - 1) + alt.sf(region.high))
@@ -61,29 +66,36 @@ def binomial_power(n: int, p0: float, p1: float, false_fail_rate: float, *, alte
 
 def binomial_min_detectable_rate(n: int, p0: float, false_fail_rate: float, power: float) -> float:
     """Smallest rate ``p1 > p0`` that the one-sided exact binomial test detects with the given power."""
-    n = check_positive_int("n", n)
-    check_open_unit("power", power)
+    n = check_positive_int("n", n, maximum=MAX_ENUMERATION)
+    p0 = check_binomial_probability("p0", p0)
+    false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
+    power = check_open_unit("power", power)
     if binomial_power(n, p0, 1.0, false_fail_rate) < power:
         return float("inf")
     f = lambda p1: binomial_power(n, p0, p1, false_fail_rate) - power  # noqa: E731 - power rises with p1
     return float(_opt.brentq(f, p0, 1.0, xtol=1e-10))
 
 
-def binomial_sample_size(p0: float, p1: float, false_fail_rate: float, power: float, *, n_max: int = 10**8) -> int:
+def binomial_sample_size(p0: float, p1: float, false_fail_rate: float, power: float, *,
+                         n_max: int = MAX_ENUMERATION) -> int:
     """Smallest n at which the exact one-sided test of ``p0`` reaches ``power`` against ``p1 > p0``.
 
     Exact power is a saw-tooth in n; the answer is the smallest n from which power stays above target over the
-    next 5% of n (so that a slightly larger n does not drop below it).
+    next 5% of n (so that a slightly larger n does not drop below it).  ``power`` in (0, 1); ``n_max`` at most
+    ``MAX_ENUMERATION`` (each power is an exact sum over 0..n).
     """
-    p0 = check_unit("p0", p0)
+    p0 = check_binomial_probability("p0", p0)
     p1 = check_unit("p1", p1)
+    false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
+    power = check_open_unit("power", power)
+    n_max = check_positive_int("n_max", n_max, maximum=MAX_ENUMERATION)
     if p1 <= p0:
         raise ValueError(f"p1 must exceed p0 (p0={p0}, p1={p1})")
     n = 1
     while binomial_power(n, p0, p1, false_fail_rate) < power:
         n *= 2
         if n > n_max:
-            raise ValueError("no n <= n_max reaches the requested power")
+            raise ValueError(f"power: no n <= n_max={n_max} reaches the requested power {power}")
     lo, hi = n // 2, n
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -98,7 +110,7 @@ def binomial_sample_size(p0: float, p1: float, false_fail_rate: float, power: fl
 
 def ks_threshold(n: int, false_fail_rate: float) -> float:
     """Exact rejection threshold of the two-sided KS test: ``kstwo.ppf(1 - false_fail_rate, n)``."""
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_EXACT_INT)
     false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
     return float(_st.kstwo.ppf(1.0 - false_fail_rate, n))
 
@@ -107,6 +119,8 @@ def ks_power_lower_bound(n: int, false_fail_rate: float, discrepancy: float) -> 
     """Guaranteed power of the KS test against any law with ``sup|F - G| >= discrepancy``."""
     # [0, 1], not (0, 1]: discrepancy 0 (a defect clamped to no distance, lrt_checks) has guaranteed power 0
     discrepancy = check_unit("discrepancy", discrepancy)
+    n = check_positive_int("n", n, maximum=MAX_EXACT_INT)
+    false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
     c = ks_threshold(n, false_fail_rate)
     margin = discrepancy - c
     return float(_st.kstwo.cdf(margin, n)) if margin > 0 else 0.0
@@ -121,11 +135,14 @@ def ks_min_detectable_discrepancy(n: int, false_fail_rate: float, power: float) 
 def ks_sample_size(discrepancy: float, false_fail_rate: float, power: float, *, n_max: int = 10**8) -> int:
     """Smallest n for which the KS test detects ``sup|F - G| >= discrepancy`` with ``power``."""
     discrepancy = check_open_unit("discrepancy", discrepancy)
+    false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
+    power = check_open_unit("power", power)
+    n_max = check_positive_int("n_max", n_max, maximum=MAX_EXACT_INT)
     n = 1
     while ks_min_detectable_discrepancy(n, false_fail_rate, power) > discrepancy:
         n *= 2
         if n > n_max:
-            raise ValueError("no n <= n_max reaches the requested power")
+            raise ValueError(f"power: no n <= n_max={n_max} reaches the requested power {power}")
     lo, hi = max(1, n // 2), n
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -16,13 +16,14 @@ import math
 
 from scipy import stats as _st
 
-from .validation import check_open_unit, check_positive, check_positive_int
+from .validation import MAX_EXACT_INT, check_bool, check_open_unit, check_positive, check_positive_int
 
 __all__ = ["dkw_epsilon", "dkw_sample_size", "dkw_band_coverage"]
 
 
 def _log_term(delta: float, two_sided: bool) -> float:
     delta = check_open_unit("delta", delta)
+    two_sided = check_bool("two_sided", two_sided)
     if not two_sided and delta > 0.5:
         raise ValueError(f"delta must be <= 1/2 for Massart's one-sided constant, got {delta!r}")
     return math.log(2.0 / delta) if two_sided else math.log(1.0 / delta)
@@ -46,7 +47,10 @@ def dkw_sample_size(epsilon: float, delta: float, *, two_sided: bool = True) -> 
     epsilon = check_positive("epsilon", epsilon)
     if epsilon >= 1.0:
         raise ValueError(f"epsilon must be < 1 (a CDF band wider than 1 says nothing), got {epsilon!r}")
-    n = math.ceil(_log_term(delta, two_sided) / (2.0 * epsilon * epsilon))
+    n_real = _log_term(delta, two_sided) / (2.0 * epsilon) / epsilon  # no underflow of epsilon**2
+    if not n_real <= MAX_EXACT_INT:
+        raise ValueError(f"epsilon={epsilon!r} needs more than 2**53 samples; take a larger epsilon")
+    n = math.ceil(n_real)
     # guard against floating round-up at exact integers
     while n > 1 and dkw_epsilon(n - 1, delta, two_sided=two_sided) <= epsilon:
         n -= 1
@@ -59,7 +63,7 @@ def dkw_band_coverage(n: int, epsilon: float, *, two_sided: bool = True) -> floa
     Two-sided: ``kstwo.cdf(epsilon, n)`` (Kolmogorov's exact law); one-sided: ``ksone.cdf(epsilon, n)``.  The DKW
     band at level delta has exact coverage >= 1 - delta; this gives the exact figure.
     """
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_EXACT_INT)
     epsilon = check_positive("epsilon", epsilon)
-    dist = _st.kstwo if two_sided else _st.ksone
+    dist = _st.kstwo if check_bool("two_sided", two_sided) else _st.ksone
     return float(dist.cdf(epsilon, n))

@@ -12,13 +12,16 @@ import secrets
 
 import numpy as np
 
+from .validation import MAX_ENUMERATION, check_positive_int, check_seed_sequence
+
 __all__ = ["DEFAULT_ROOT_SEED", "resolve_root_seed", "stream_key", "seed_sequence", "child_seeds", "torch_generator"]
 
 DEFAULT_ROOT_SEED = 20251022
 
 
-def resolve_root_seed(seed) -> int:
-    """``None`` -> the fixed default; ``"random"`` -> fresh entropy (recorded in every result row); ints as given."""
+def resolve_root_seed(seed, *, name: str = "seed") -> int:
+    """``None`` -> the fixed default; ``"random"`` -> fresh entropy (recorded in every result row); ints as given
+    (1.9, True and negative numbers refused, never truncated).  ``name`` is the parameter named in the refusal."""
     if seed is None:
         return DEFAULT_ROOT_SEED
     if isinstance(seed, str):
@@ -27,9 +30,9 @@ def resolve_root_seed(seed) -> int:
         try:
             seed = int(seed)
         except ValueError as exc:
-            raise ValueError(f"seed must be a non-negative integer or 'random', got {seed!r}") from exc
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer or 'random', got {seed!r}")
+            raise ValueError(f"{name} must be a non-negative integer or 'random', got {seed!r}") from exc
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"{name} must be a non-negative integer or 'random', got {seed!r}")
     return int(seed)
 
 
@@ -43,17 +46,20 @@ def stream_key(name: str) -> tuple[int, ...]:
 
 def seed_sequence(root: int, name: str) -> np.random.SeedSequence:
     """The ``SeedSequence`` of the stream ``name`` under ``root``."""
-    return np.random.SeedSequence(entropy=resolve_root_seed(root), spawn_key=stream_key(name))
+    return np.random.SeedSequence(entropy=resolve_root_seed(root, name="root"), spawn_key=stream_key(name))
 
 
 def child_seeds(ss: np.random.SeedSequence, n: int) -> list[int]:
     """``n`` independent 63-bit integer seeds from ``ss`` (for torch generators or per-replication streams)."""
+    check_seed_sequence("ss", ss)
+    n = check_positive_int("n", n, maximum=MAX_ENUMERATION)
     words = ss.generate_state(2 * n, dtype=np.uint32).astype(np.uint64)
     return [int(((hi << np.uint64(32)) | lo) & np.uint64(2**63 - 1)) for lo, hi in zip(words[0::2], words[1::2])]
 
 
 def torch_generator(ss: np.random.SeedSequence, device="cpu"):
     """A ``torch.Generator`` on ``device`` seeded from ``ss`` (torch imported lazily)."""
+    check_seed_sequence("ss", ss)
     import torch
 
     g = torch.Generator(device=device)

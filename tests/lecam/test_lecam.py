@@ -126,8 +126,10 @@ def test_table_rule_refuses_wrong_shape():
     for bad in (np.zeros(3), np.zeros((2, 3)), np.zeros((0, 0)), np.zeros((2, 2, 2))):
         with pytest.raises(ValueError, match=r"^table must be a square 2-D array of shape \(n \+ 1, n \+ 1\)"):
             table_rule(bad)
-    with pytest.raises(ValueError, match=r"^table must contain probabilities in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"^table must contain only finite values"):
         table_rule(np.full((2, 2), np.nan))
+    with pytest.raises(ValueError, match=r"^table must contain probabilities in \[0, 1\]"):
+        table_rule(np.full((2, 2), 1.5))
     rule = table_rule(np.full((3, 3), 0.5))
     with pytest.raises(ValueError, match=r"^table of shape \(3, 3\) must cover every cell"):
         rule(np.array([3]), np.array([0]), None)

@@ -53,11 +53,11 @@ def test_acceptance_region_refuses_unknown_alternative():
 
 
 def test_clopper_pearson_refuses_non_integers_and_bad_trials():
-    with pytest.raises(ValueError, match="successes must be integers"):
+    with pytest.raises(ValueError, match="successes must contain integers"):
         clopper_pearson(2.5, 10, 0.05)
-    with pytest.raises(ValueError, match="trials must be integers"):
+    with pytest.raises(ValueError, match="trials must contain integers"):
         clopper_pearson(2, 10.5, 0.05)
-    with pytest.raises(ValueError, match="trials must be >= 1"):
+    with pytest.raises(ValueError, match="trials must contain integers >= 1"):
         clopper_pearson(np.array([0]), np.array([0]), 0.05)
     lo, hi = clopper_pearson(np.array([0, 10]), np.array([10, 10]), 0.05)
     assert lo[0] == 0.0 and hi[0] == pytest.approx(1 - 0.025 ** (1 / 10))

@@ -44,7 +44,7 @@ def test_policy_refused():
     m = te.random_mdp(3, 2, seed=0)
     with pytest.raises(ValueError, match="pi rows must sum to 1"):
         te.evaluate_policy(m, np.full((3, 2), 0.6))
-    with pytest.raises(ValueError, match="pi must have 2 actions"):
+    with pytest.raises(ValueError, match="pi must have n_actions=2 actions"):
         te.evaluate_policy(m, np.full((3, 3), 1 / 3))
     with pytest.raises(ValueError, match="mdp must be a TabularMDP"):
         te.evaluate_policy(m.P, np.full((3, 2), 0.5))
@@ -83,7 +83,7 @@ def test_log_ratio_conventions():
 
 
 def test_model_inputs():
-    with pytest.raises(ValueError, match="counts must be non-negative"):
+    with pytest.raises(ValueError, match="counts must contain integers >= 0"):
         te.fit_model(-np.ones((2, 1, 2)))
     with pytest.raises(ValueError, match="smoothing must be > 0"):
         te.fit_model(np.zeros((2, 1, 2)), smoothing=0.0)

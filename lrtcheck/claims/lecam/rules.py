@@ -13,7 +13,11 @@ cell 0 <= j <= k <= k_max.
 Check.  Exact: ``P_theta(action 1 | k) = sum_j Bin(j; k, theta) x(k, j)`` is largest over the side at the tie
 (the rule is monotone in j), so it is evaluated there for every k; the certified rule's switch point against
 :func:`lrtcheck.stats.clopper_pearson` (Beta quantiles, an independent computation of the rule's binomial-tail
-bisection), skipping cells whose interval end lies within 1e-9 of the tie (quantile round-off).
+bisection), skipping cells whose interval end lies within 1e-9 of the tie (quantile round-off); the Hoeffding rule's
+switch point exactly: per k, action 1 iff ``j > k tie + sqrt(k log(2/delta)/2)`` (sign +1; ``j < k tie - sqrt(...)``
+for sign -1), the first (last) such j computed in closed form, skipping rows whose threshold lies within 1e-9 of an
+integer (float round-off of the rule's ``j/k -+ radius``).  A bound alone would not see a wrong radius constant that
+keeps the rule conservative; the exact switch point does.
 """
 
 from __future__ import annotations
@@ -76,6 +80,29 @@ def _cp_boundary_mismatches(x, ks, tie, sign, delta):
     return int(bad.sum()), near_total
 
 
+_HOEFFDING_SKIP = 1e-9  # rows whose Hoeffding threshold lies this close to an integer are not compared
+
+
+def _hoeffding_switch_mismatches(x, ks, tie, sign, delta):
+    """Rows k whose switch point differs from Hoeffding's closed form (``x[k-1, j]`` = P(action 1)).
+
+    Action 1 iff ``j/k - sign r > tie`` (sign +1) or ``j/k + r < tie`` (sign -1) with ``r = sqrt(log(2/delta)/(2k))``
+    (Hoeffding 1963, Thm 1), i.e. ``j > t_k`` or ``j < t_k'`` with ``t_k = k tie + sqrt(k log(2/delta)/2)``,
+    ``t_k' = k tie - sqrt(k log(2/delta)/2)``: the number of j in [0, k] taking action 1 is
+    ``k - floor(t_k)`` (clipped to [0, k+1]) or ``ceil(t_k')`` (clipped likewise).  Returns ``(rows in
+    disagreement, rows skipped)``."""
+    take = (x > 0.5) & (np.arange(x.shape[1])[None, :] <= ks[:, None])
+    counted = take.sum(axis=1)
+    half = np.sqrt(ks * np.log(2.0 / delta) / 2.0)
+    t = ks * tie + half if sign > 0 else ks * tie - half
+    near = np.abs(t - np.round(t)) < _HOEFFDING_SKIP * np.maximum(1.0, np.abs(t))
+    if sign > 0:
+        expect = np.clip(ks - np.floor(t), 0, ks + 1)
+    else:
+        expect = np.clip(np.ceil(t), 0, ks + 1)
+    return int(np.sum((counted != expect) & ~near)), int(near.sum())
+
+
 @check(RULES_CLAIM, stochastic=False, quick=dict(k_max=300), full=dict(k_max=1500),
        common=dict(deltas=(0.01, 0.05, 0.2)))
 def check_rules_guarantee(ctx):
@@ -84,7 +111,7 @@ def check_rules_guarantee(ctx):
     valid = j <= k
     ks = np.arange(1, K + 1)
     problems, rows = [], []
-    skipped = 0
+    skipped = hoeffding_skipped = 0
     for kind, extra, prob in rule_guarantee_problems(K):
         tie, sign = prob.tie, prob.sign
         pmf_tie = np.where(valid, st.binom.pmf(j, k, tie), 0.0)  # Bin(j; k, tie) per row k
@@ -112,14 +139,20 @@ def check_rules_guarantee(ctx):
                     skipped += near
                     if mismatch:
                         problems.append(f"{label}: {mismatch} rows k disagree with the Clopper-Pearson interval")
+                else:
+                    mismatch, near = _hoeffding_switch_mismatches(x[1:], ks, tie, sign, delta)
+                    hoeffding_skipped += near
+                    if mismatch:
+                        problems.append(f"{label}: {mismatch} rows k switch away from Hoeffding's exact point")
                 rows.append({"rule": rule.name, "pair": kind, **extra, "tie": tie, "sign": sign,
                              "max_wrong_action_prob": float(wrong.max()), "at_k": worst_k, "half_delta": delta / 2,
-                             "cp_mismatches": mismatch, "cells_action1": int(x.sum())})
+                             "switch_mismatches": mismatch, "cells_action1": int(x.sum())})
     worst = max(r["max_wrong_action_prob"] / r["half_delta"] for r in rows)
     decision = exact_decision(not problems, estimate=float(worst), bound=1.0,
                               name="worst wrong-action probability / (delta/2)", message="; ".join(problems[:5]))
     return Evidence.from_decision(decision,
-                                  details={"rules": rows, "k_max": K, "cp_cells_skipped_near_tie": skipped})
+                                  details={"rules": rows, "k_max": K, "cp_cells_skipped_near_tie": skipped,
+                                           "hoeffding_rows_skipped_near_integer": hoeffding_skipped})
 
 
 @figure(check_rules_guarantee)

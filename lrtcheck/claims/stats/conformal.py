@@ -166,10 +166,11 @@ def check_conformal_rank_exact(ctx):
 MUTANTS = [
     Mutant("stats.rank_float", "lrtcheck.stats.conformal:conformal_rank",
            "the rank ceil((n+1)(1-alpha)) computed in floating point: 93*(1-1/3) rounds up to 63",
-           source_edit(('a = exact_fraction("alpha", alpha)', "a = float(alpha)")), ("stats.conformal.*",)),
+           source_edit(("k = _ceil_rank(n, p, q)", "k = math.ceil((n + 1) * (1 - float(alpha)))")),
+           ("stats.conformal.*",)),
     Mutant("stats.rank_n", "lrtcheck.stats.conformal:conformal_rank",
            "n used in place of n+1 in the conformal rank (the quantile of the calibration scores alone)",
-           source_edit(("k = math.ceil((n + 1) * (1 - a))", "k = math.ceil(n * (1 - a))")), ("stats.conformal.*",)),
+           source_edit(("k = _ceil_rank(n, p, q)", "k = _ceil_rank(n - 1, p, q)")), ("stats.conformal.*",)),
     Mutant("stats.rank_plus_one", "lrtcheck.stats.conformal:conformal_rank",
            "the threshold one order statistic too high: a 1-based rank used as a 0-based index (k+1)",
            wrapper(output=lambda k, n, alpha: None if k is None or k + 1 > n else k + 1), ("stats.conformal.*",),

@@ -4,14 +4,19 @@ Claim.  For a classifier that sees x from class 1 (environment) with prior rho a
 the Bayes-optimal logit of an (s, a, s') classifier is ``log p/m + log d_env/d_m + log(rho/(1 - rho))``; it equals
 the log-ratio ``log p/m`` only at matched (s, a) marginals and balanced classes; DARC's difference ``z_sas' - z_sa``
 recovers ``log p/m`` exactly at any design (Eysenbach et al. 2021, arXiv 2006.13916); the action logit at matched
-states is ``log pi/pi_b`` plus the prior log-odds (docs/methods/tabular.md §5-§6; docs/methods/csar.md §2).
+states is ``log pi/pi_b`` plus the prior log-odds, and at mismatched state marginals (class 1 states from the
+model occupancy under pi, class 0 from the environment occupancy under pi_b) it carries the extra term
+``log d_states_pi/d_states_b`` (docs/methods/tabular.md §5-§6; docs/methods/csar.md §2).
 
 World.  Six env-vs-model designs of growing size with exact occupancies (:func:`lrtcheck.worlds.tabular.
 bayes_logit_world`).
 
 Check.  Exact: each closed form against Bayes' rule on the joint laws (``bayes_logit_from_joint``, the posterior
 computed by another route), to float64 round-off of logs of probabilities (1e-9); and the lone (s, a, s') logit
-must differ from ``log p/m`` by more than 1e-3 in every world (the marginals do not match there).
+must differ from ``log p/m`` by more than 1e-3 in every world (the marginals do not match there).  The action logit
+is also checked at mismatched state marginals (which must differ by more than 1e-3 in log-ratio, so that a logit
+that drops the state term is seen) and with an empty cell (an action pi never takes, logit ``-inf`` on both
+routes).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def check_bayes_logit_identity(ctx):
     rows = []
     worst_closed, worst_darc, worst_matched, worst_action = 0.0, 0.0, 0.0, 0.0
     min_mismatch = np.inf
+    min_state_gap = np.inf
     for k in range(ctx.params["n_worlds"]):
         w = bayes_logit_world(k, ctx.params["n_worlds"])
         P, M, rho, d_env, d_m = w.mdp.P, w.model, w.prior, w.d_env, w.d_model
@@ -57,18 +63,41 @@ def check_bayes_logit_identity(ctx):
         za_oracle = te.bayes_logit_from_joint(ds[:, None] * w.policy, ds[:, None] * w.behaviour, rho)
         e_action = float(np.max(np.abs(za - (te.policy_log_ratio(w.policy, w.behaviour) + te.prior_log_odds(rho)))))
         e_action = max(e_action, float(np.max(np.abs(za - za_oracle))))
+        # mismatched state marginals: class 1 states from the model occupancy under pi, class 0 from the env's
+        ds_pi, ds_b = d_m.sum(-1), d_env.sum(-1)
+        state_gap = float(np.max(np.abs(np.log(ds_pi) - np.log(ds_b))))
+        za_mis = te.bayes_logit_action(w.policy, w.behaviour, ds_pi, ds_b, rho)
+        za_mis_oracle = te.bayes_logit_from_joint(ds_pi[:, None] * w.policy, ds_b[:, None] * w.behaviour, rho)
+        closed_mis = (np.log(w.policy) - np.log(w.behaviour) + (np.log(ds_pi) - np.log(ds_b))[:, None]
+                      + np.log(rho) - np.log1p(-rho))
+        e_action = max(e_action, float(np.max(np.abs(za_mis - za_mis_oracle))),
+                       float(np.max(np.abs(za_mis - closed_mis))))
+        min_state_gap = min(min_state_gap, state_gap)
+        # an empty cell: pi never takes action 0 in state 0 (logit -inf on both routes, the rest unchanged)
+        pi_e = w.policy.copy()
+        pi_e[0, 0] = 0.0
+        pi_e[0] /= pi_e[0].sum()
+        za_e = te.bayes_logit_action(pi_e, w.behaviour, ds_pi, ds_b, rho)
+        za_e_oracle = te.bayes_logit_from_joint(ds_pi[:, None] * pi_e, ds_b[:, None] * w.behaviour, rho)
+        inf_match = bool(np.array_equal(np.isneginf(za_e), np.isneginf(za_e_oracle)) and np.isneginf(za_e[0, 0])
+                         and np.sum(np.isinf(za_e)) == 1)
+        fin = np.isfinite(za_e_oracle)
+        e_action = max(e_action, float(np.max(np.abs(za_e[fin] - za_e_oracle[fin]))) if inf_match else np.inf)
         worst_closed, worst_darc = max(worst_closed, e_closed), max(worst_darc, e_darc)
         worst_matched, worst_action = max(worst_matched, e_matched), max(worst_action, e_action)
         min_mismatch = min(min_mismatch, mismatch)
         rows.append({"S": w.n_states, "A": w.n_actions, "prior": rho, "closed_vs_bayes_rule": e_closed,
                      "darc_error": e_darc, "matched_error": e_matched, "lone_sas_bias": mismatch,
-                     "action_error": e_action})
+                     "action_error": e_action, "state_marginal_gap": state_gap})
     worst = max(worst_closed, worst_darc, worst_matched, worst_action)
-    decision = exact_decision(worst <= _TOL and min_mismatch > 1e-3, estimate=worst, bound=_TOL,
+    decision = exact_decision(worst <= _TOL and min_mismatch > 1e-3 and min_state_gap > 1e-3, estimate=worst,
+                              bound=_TOL,
                               name="identity errors",
                               message=f"identity errors: closed {worst_closed:.3g}, DARC {worst_darc:.3g}, matched "
-                              f"{worst_matched:.3g}, action {worst_action:.3g}; min lone-sas bias {min_mismatch:.3g}")
-    return Evidence.from_decision(decision, details={"worlds": rows, "min_lone_sas_bias": min_mismatch})
+                              f"{worst_matched:.3g}, action {worst_action:.3g}; min lone-sas bias {min_mismatch:.3g}; min "
+                              f"state-marginal gap {min_state_gap:.3g}")
+    return Evidence.from_decision(decision, details={"worlds": rows, "min_lone_sas_bias": min_mismatch,
+                                                     "min_state_marginal_gap": min_state_gap})
 
 
 _RATIOS = "tabular_envs.ratios"

@@ -36,8 +36,8 @@ import numpy as np
 from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead, _lastsum
 from lrtcheck.diffusion.noise import counter_normal, sample_keys
 from lrtcheck.diffusion.schedule import VARIANCES, Schedule
-from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_positive_int, \
-    check_unit
+from lrtcheck.diffusion._validate import check_finite_array, choice, flag, flag_array, float_dtype, int_array, strict_int
+from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int, check_unit
 
 __all__ = ["LRTSampler", "LRTSample", "QStep", "SeparateHeads", "GATES", "STATISTICS"]
 
@@ -67,7 +67,7 @@ class QStep:
         if self.clip is not None:
             check_positive("clip", self.clip)
         check_unit("anchor", self.anchor)
-        if not (hasattr(self.critic, "grad") or callable(self.critic)):
+        if self.critic is None or not (callable(getattr(self.critic, "grad", None)) or callable(self.critic)):
             raise ValueError("critic must have a grad(states, actions) method or be callable Q(states, actions)")
 
     def fingerprint(self) -> dict:
@@ -96,6 +96,9 @@ class SeparateHeads:
     """Two single heads ``head(states, actions, t) -> eps`` as the two-head protocol (two forwards per step)."""
 
     def __init__(self, background: Callable, good: Callable):
+        for name, h in (("background", background), ("good", good)):
+            if not callable(h):
+                raise ValueError(f"{name} must be a callable head(states, actions, t) -> eps")
         self.background, self.good = background, good
 
     def fingerprint(self) -> str:
@@ -125,6 +128,27 @@ class LRTSample:
     config_hash: str
     ell: np.ndarray | None = None
     beta: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.actions = check_finite_array("actions", self.actions, ndim=2)
+        n = self.actions.shape[0]
+        for name in ("final", "running_max", "statistic"):
+            v = check_finite_array(name, getattr(self, name), ndim=1)
+            if v.shape[0] != n:
+                raise ValueError(f"{name} must have one entry per action row ({n}), got {v.shape[0]}")
+            setattr(self, name, v)
+        self.activated = flag_array("activated", self.activated)
+        if self.activated.shape[0] != n:
+            raise ValueError(f"activated must have one entry per action row ({n}), got {self.activated.shape[0]}")
+        if not isinstance(self.config_hash, str):
+            raise ValueError(f"config_hash must be a string, got {self.config_hash!r}")
+        for name in ("ell", "beta"):
+            v = getattr(self, name)
+            if v is not None:
+                v = check_finite_array(name, v, ndim=2)
+                if v.shape[1] != n:
+                    raise ValueError(f"{name} must have shape (T, {n}), got {v.shape}")
+                setattr(self, name, v)
 
     @property
     def activation_rate(self) -> float:
@@ -188,18 +212,21 @@ class LRTSampler:
 
         if not isinstance(self.schedule, Schedule):
             raise ValueError("schedule must be a lrtcheck.diffusion.Schedule")
-        if self.variance not in VARIANCES:
-            raise ValueError(f"variance must be one of {VARIANCES}, got {self.variance!r}")
-        if self.gate not in GATES:
-            raise ValueError(f"gate must be one of {GATES}, got {self.gate!r}")
-        if self.statistic not in STATISTICS:
-            raise ValueError(f"statistic must be one of {STATISTICS}, got {self.statistic!r}")
+        choice("variance", self.variance, VARIANCES)
+        choice("gate", self.gate, GATES)
+        choice("statistic", self.statistic, STATISTICS)
         self.beta_max = check_unit("beta_max", self.beta_max)
         self.kappa = check_positive("kappa", self.kappa)
         if self.q_step is not None and not isinstance(self.q_step, QStep):
             raise ValueError("q_step must be a QStep or None")
         self.batch_size = check_positive_int("batch_size", self.batch_size)
-        self.dtype = self.dtype or torch.float64
+        self.dtype = float_dtype("dtype", self.dtype)
+        if not isinstance(self.device, (str, torch.device)):
+            raise ValueError(f"device must be a string or torch.device, got {self.device!r}")
+        try:
+            torch.device(self.device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device must name a torch device, got {self.device!r} ({exc})") from None
         if self.good is None:
             if not callable(self.background):
                 raise ValueError("with good=None, background must be a two-head model (states, actions, t) -> "
@@ -225,7 +252,8 @@ class LRTSampler:
                                  f"{self.statistic!r}: recalibrate")
             self.tau = float(tau.tau)
         else:
-            if isinstance(tau, bool) or not isinstance(tau, (int, float, np.floating, np.integer)) or math.isnan(tau):
+            if isinstance(tau, (bool, np.bool_)) or not isinstance(tau, (int, float, np.floating, np.integer)) \
+                    or math.isnan(tau):
                 raise ValueError(f"tau must be a number (+-inf allowed) or a Calibration, got {tau!r}")
             self.tau = float(tau)
         var = self.schedule.variance(self.variance)
@@ -275,15 +303,18 @@ class LRTSampler:
             return None, n
         if callable(states) and not isinstance(states, np.ndarray):
             raise ValueError("states must be an array (n, d_s); draw them first")
-        if isinstance(states, torch.Tensor):
-            s = states.detach().to("cpu", torch.float64).numpy()
-        else:
-            s = np.asarray(states, dtype=np.float64)
-        s = check_finite_array("states", s)
+        s = check_finite_array("states", states)
         if s.ndim == 1:
             s = s[:, None]
         if s.ndim != 2:
             raise ValueError(f"states must have shape (n, d_s), got {s.shape}")
+        if s.shape[0] == 0:
+            raise ValueError("states must not be empty")
+        sd = None
+        for h in (getattr(self._heads, "background", None), getattr(self._heads, "good", None), self._heads):
+            sd = sd or getattr(h, "state_dim", None)
+        if sd and s.shape[1] != sd:
+            raise ValueError(f"states must have {sd} column(s), got shape {s.shape}")
         if n is not None and s.shape[0] != n:
             raise ValueError(f"states must have n={n} rows, got {s.shape[0]}")
         return s, s.shape[0]
@@ -294,6 +325,11 @@ class LRTSampler:
 
         ``seed`` and the sample ids (``0..n-1`` unless given) fix every sample's noise, whatever the batching.
         """
+        seed = strict_int("seed", seed, minimum=0)
+        return_trace = flag("return_trace", return_trace)
+        null = flag("null", null)
+        if n is not None:
+            n = check_positive_int("n", n)
         s_np, n = self._states_tensor(states, n)
         if n is None:
             raise ValueError("n is required when no states are given")
@@ -301,9 +337,9 @@ class LRTSampler:
         if sample_ids is None:
             ids = np.arange(n, dtype=np.int64)
         else:
-            ids = np.asarray(sample_ids, dtype=np.int64).reshape(-1)
-            if ids.shape[0] != n or np.any(ids < 0):
-                raise ValueError(f"sample_ids must hold {n} non-negative integers")
+            ids = int_array("sample_ids", sample_ids, minimum=0)
+            if ids.shape[0] != n:
+                raise ValueError(f"sample_ids must hold {n} non-negative integers, got {ids.shape[0]}")
         outs = []
         for start in range(0, n, self.batch_size):
             stop = min(n, start + self.batch_size)
@@ -320,6 +356,7 @@ class LRTSampler:
     def null_statistics(self, n: int, *, seed: int, states=None, sample_ids=None) -> NullStatistics:
         """n draws of the configured statistic under H0 (same configuration, beta == 0), float64 (n,)."""
         n = check_positive_int("n", n)
+        seed = strict_int("seed", seed, minimum=0)
         res = self.sample(states, seed=seed, n=n, sample_ids=sample_ids, null=True)
         out = np.asarray(res.statistic, dtype=np.float64).view(NullStatistics)
         out.config_hash = self.config_hash()

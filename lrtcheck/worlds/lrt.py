@@ -266,3 +266,47 @@ def standardized_increments(ell, d2_order):
     d2 = np.asarray(d2_order, dtype=np.float64)
     pos = d2 > 0
     return (np.asarray(ell)[pos] + 0.5 * d2[pos, None]) / np.sqrt(d2[pos])[:, None]
+
+
+def null_chain_reference(model, schedule: Schedule, variance: str, states, seed: int, sample_ids):
+    """A second, independent implementation of the H0 reverse chain (beta = 0, no Q-step) on any two-head model
+    ``model(states, actions, t) -> (eps_u, eps_c)``, with the same counter-based noise: the oracle of the learned
+    pipeline's sampler.  It never calls the sampler.
+
+    DDPM (arXiv 2006.11239, eq. 11; docs/methods/diffusion.md §4): mu_h = (a_t - beta_t / sqrt(1 - ab_t) eps_h) /
+    sqrt(alpha_t); a_{t-1} = mu_u + sigma_t z_t; the evidence of a step with sigma_t > 0 is the log-ratio of the two
+    Gaussian kernels in its difference-of-squares form (||a_{t-1} - mu_u||^2 - ||a_{t-1} - mu_c||^2) / (2 sigma_t^2)
+    (docs/methods/lrt_diffusion.md §3), not the sampler's inner-product form.  Returns (final actions (n, d),
+    final Lambda (n,)) as float64 numpy arrays.
+    """
+    import torch
+
+    from lrtcheck.diffusion import counter_normal, sample_keys
+
+    s = torch.as_tensor(np.asarray(states, dtype=np.float64))
+    ids = torch.as_tensor(np.asarray(sample_ids, dtype=np.int64))
+    keys = sample_keys(int(seed), ids)
+    d = int(model.action_dim)
+    a = counter_normal(keys, 0, d).contiguous()
+    lam = torch.zeros(a.shape[0], dtype=torch.float64)
+    ab, al, b = schedule.alpha_bars, schedule.alphas, schedule.betas
+    s2_all = np.asarray(schedule.variance(variance), dtype=np.float64)
+    with torch.no_grad():
+        for t in range(schedule.T, 0, -1):
+            i = t - 1
+            eu, ec = model(s, a, t)
+            eu, ec = eu.to(torch.float64), ec.to(torch.float64)
+            k = b[i] / math.sqrt(1.0 - ab[i])
+            mu_u = (a - k * eu) / math.sqrt(al[i])
+            mu_c = (a - k * ec) / math.sqrt(al[i])
+            s2 = float(s2_all[i])
+            if s2 > 0.0:
+                nxt = mu_u + math.sqrt(s2) * counter_normal(keys, t, d).contiguous()
+                lam = lam + (((nxt - mu_u) ** 2).sum(1) - ((nxt - mu_c) ** 2).sum(1)) / (2.0 * s2)
+            else:
+                nxt = mu_u
+            a = nxt
+    return a.numpy(), lam.numpy()
+
+
+__all__ += ["null_chain_reference"]

@@ -189,6 +189,12 @@ class LRTSampler:
     action_dim : action dimension (read from exact heads when omitted).
     device, dtype : torch device and working dtype (float64 by default; Lambda is always float64).
     batch_size : samples per chunk (results do not depend on it, up to last-bit rounding of exp/log/sin).
+    clip_sample : ``None`` (default) or c > 0: clip each head's x0 prediction x0_h = (a_t - sqrt(1 - ab_t) eps_h) /
+        sqrt(ab_t) to [-c, c] and take the DDPM posterior mean mu_h = beta_t sqrt(ab_{t-1}) / (1 - ab_t) x0_h +
+        (1 - ab_{t-1}) sqrt(alpha_t) / (1 - ab_t) a_t (diffusers' ``clip_sample``; Diffusion-QL's clip_denoised), so
+        the final action of the posterior variant lies in [-c, c].  Delta then depends on the action: Lambda is no
+        longer Gaussian on Gaussian heads, but a threshold calibrated on this configuration's null statistics keeps
+        its exact conformal law (the clip is part of the configuration hash).
     """
 
     background: Any
@@ -205,6 +211,7 @@ class LRTSampler:
     device: str = "cpu"
     dtype: Any = None
     batch_size: int = 1 << 16
+    clip_sample: float | None = None
     _heads: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -220,6 +227,8 @@ class LRTSampler:
         if self.q_step is not None and not isinstance(self.q_step, QStep):
             raise ValueError("q_step must be a QStep or None")
         self.batch_size = check_positive_int("batch_size", self.batch_size)
+        if self.clip_sample is not None:
+            self.clip_sample = check_positive("clip_sample", self.clip_sample)
         self.dtype = float_dtype("dtype", self.dtype)
         if not isinstance(self.device, (str, torch.device)):
             raise ValueError(f"device must be a string or torch.device, got {self.device!r}")
@@ -274,6 +283,7 @@ class LRTSampler:
             "q_step": None if self.q_step is None else self.q_step.fingerprint(),
             "statistic": self.statistic,
             "action_dim": self.action_dim,
+            **({} if self.clip_sample is None else {"clip_sample": self.clip_sample}),
         }
 
     def config_hash(self) -> str:
@@ -285,7 +295,7 @@ class LRTSampler:
         """A copy with some settings changed (``tau`` keeps its number unless given)."""
         kw = {f: getattr(self, f) for f in ("background", "good", "schedule", "variance", "gate", "beta_max", "tau",
                                              "kappa", "q_step", "statistic", "action_dim", "device", "dtype",
-                                             "batch_size")}
+                                             "batch_size", "clip_sample")}
         kw.update(changes)
         return LRTSampler(**kw)
 
@@ -386,8 +396,18 @@ class LRTSampler:
                 eps_c = eps_c.T.to(dt).contiguous()
                 inv_sa = 1.0 / math.sqrt(alphas_np[i])
                 coef = betas_np[i] / math.sqrt(1.0 - abar_np[i])
-                mu_u = (a - coef * eps_u) * inv_sa
-                delta = (eps_c - eps_u) * (-inv_sa * coef)
+                if self.clip_sample is None:
+                    mu_u = (a - coef * eps_u) * inv_sa
+                    delta = (eps_c - eps_u) * (-inv_sa * coef)
+                else:  # x0 clipping: posterior means of the clipped x0 predictions
+                    ab_t, ab_p = abar_np[i], (abar_np[i - 1] if i > 0 else 1.0)
+                    c0 = betas_np[i] * math.sqrt(ab_p) / (1.0 - ab_t)
+                    c1 = (1.0 - ab_p) * math.sqrt(alphas_np[i]) / (1.0 - ab_t)
+                    sq, isab, c = math.sqrt(1.0 - ab_t), 1.0 / math.sqrt(ab_t), self.clip_sample
+                    x0_u = torch.clamp((a - sq * eps_u) * isab, -c, c)
+                    x0_c = torch.clamp((a - sq * eps_c) * isab, -c, c)
+                    mu_u = c0 * x0_u + c1 * a
+                    delta = c0 * (x0_c - x0_u)
                 # gate from past evidence only
                 past = lam if self.statistic == "final" else rmax
                 if beta_max == 0.0:

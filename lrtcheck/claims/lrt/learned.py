@@ -12,7 +12,8 @@ defect: a realized Type-I of 2 alpha on fresh states (exact binomial power).  Th
 statistic, so it cannot see a statistic with its sign flipped or a broken reverse mean; an exact clause (no share)
 compares the sampler's H0 chain on the trained model, sample by sample, with an independent implementation of the
 reverse chain and of the kernel log-ratio (:func:`lrtcheck.worlds.lrt.null_chain_reference`, same counter-based
-noise), to a relative 1e-8: declared defects ``lrt.llr_sign`` and ``lrt.reverse_mean_coef`` (power 1).
+noise), to a relative 1e-8: it kills ``lrt.llr_sign`` and ``lrt.reverse_mean_coef`` (exactly, every run; they are
+not ``declares=`` targets, which ``lrtcheck power`` reserves for defects a Monte Carlo part detects).
 """
 
 from __future__ import annotations

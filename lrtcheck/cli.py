@@ -118,14 +118,27 @@ def _cmd_certify(args, argv) -> int:
         patterns = _patterns(args.check, "--check")
         specs = select(patterns, tier=args.tier)
         subjects = {}
+        kinds = {sp.subject for sp in all_checks(args.tier) if sp.subject}
         for s in args.subject or []:
-            kind, _obj = load_subject(s)
-            kinds = {sp.subject for sp in all_checks(args.tier) if sp.subject}
+            kind, obj = load_subject(s)
             if kind not in kinds:
                 raise UsageError(f"--subject kind {kind!r} has no checks; known kinds: {sorted(kinds)}")
+            if kind in subjects:
+                raise UsageError(f"--subject {s!r}: a subject of kind {kind!r} is already given ({subjects[kind]!r}); "
+                                 "certify one subject of a kind per run (run lrtcheck certify again for the other)")
+            from lrtcheck.certify.protocols import check_conformance
+
+            check_conformance(kind, obj, s.split("=", 1)[1] if "=" in s.split(":", 1)[0] else s)
             subjects[kind] = s
         if subjects and not patterns:
             specs = [s for s in specs if s.subject in subjects]
+        elif subjects:
+            other = [sp.check_id for sp in specs if sp.subject not in subjects]
+            if other:
+                mine = sorted(sp.check_id for sp in all_checks(args.tier) if sp.subject in subjects)
+                raise UsageError(f"--check selects {other} whose subject kind is not that of the --subject given "
+                                 f"({sorted(subjects)}): they would certify the reference, not your subject; the "
+                                 f"subject's checks are {mine}")
         if not 0 < args.budget < 1:
             raise UsageError(f"--budget must lie in (0, 1), got {args.budget}")
         out = check_out_dir(args.out, force=args.force)
@@ -153,7 +166,8 @@ def _cmd_certify(args, argv) -> int:
 
     def result_of(o):
         return CheckResult(by_id[o.task.check_id], args.tier, seed, o.budget_share, o.required_power, o.evidence,
-                           o.passed, o.seconds, o.message)
+                           o.passed, o.seconds, o.message, subject=o.subject, subject_spec=o.subject_spec,
+                           traceback=o.traceback)
 
     def progress(o):
         done.append(o)
@@ -190,8 +204,18 @@ def _cmd_certify(args, argv) -> int:
                   **({"branch_coverage": cov["branch_coverage"],
                       "branch_coverage_excluding_raises": cov["branch_coverage_excluding_raises"]} if cov else {}))
     errors = [r for r in results if r.evidence is None]
-    print(f"{passed}/{len(results)} checks passed in {wall:.1f} s (tier {args.tier}, root seed {seed}); "
-          f"report: {out / 'index.html'}")
+    for kind, spec in subjects.items():
+        mine = [r for r in results if r.spec.subject == kind]
+        outcomes = {}
+        for r in mine:
+            outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+        said = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items()))
+        verdict = ("CERTIFIED" if all(r.passed for r in mine) else
+                   "ERROR" if any(r.evidence is None for r in mine) else "REJECTED")
+        print(f"subject {spec} ({kind}): {verdict}: {said}")
+    print(f"{passed}/{len(results)} checks passed in {wall:.1f} s (tier {args.tier}, root seed {seed}"
+          + (f", subject{'s' if len(subjects) > 1 else ''} {', '.join(subjects.values())}" if subjects else "")
+          + f"); report: {out / 'index.html'}")
     if cov is not None:
         print(f"branch coverage of the method packages: {cov['branch_coverage']:.1f}% "
               f"({cov['branch_coverage_excluding_raises']:.1f}% without the lines that only raise ValueError); "

@@ -60,18 +60,19 @@ class GateSession:
             self._budget = budget_for(self.tier, self.budget_total)
         return self._budget
 
-    def run(self, check_id: str, *, subject: Any = None, record: bool = True):
+    def run(self, check_id: str, *, subject: Any = None, record: bool = True, name: str | None = None):
         """Run one registered check (against ``subject`` if given) and record its row.
 
         ``record=False`` runs it without adding a row to the session's report: for tests that *expect* a check
-        to fail (a deliberately broken subject), whose failure is the test's success, not the gate's.
+        to fail (a deliberately broken subject), whose failure is the test's success, not the gate's.  ``name``
+        names the subject in the report (default: its import path, ``module:QualName``).
         """
         from lrtcheck.certify.registry import get
         from lrtcheck.certify.runner import run_check
 
         spec = get(check_id)
         result = run_check(spec, tier=self.tier, root_seed=self.seed, budget=self.budget, subject=subject,
-                           device=self.device)
+                           device=self.device, subject_name=name)
         if self.report_dir:  # plot specs for the report, onto the result (the figures sidecar)
             from lrtcheck.certify.figures import attach_figures
 
@@ -79,8 +80,14 @@ class GateSession:
         if not record:
             return result
         row = result.row()
-        if subject is not None:
-            row["check_id"] = f"{row['check_id']}@{type(subject).__name__}"
+        if subject is not None:  # one row per subject and check: the subject's name keeps the ids unique
+            base = f"{row['check_id']}@{result.subject}"
+            taken = {r["check_id"] for r in self.rows}
+            row["check_id"] = base
+            i = 2
+            while row["check_id"] in taken:  # two subjects of one name (two lambdas of one module): numbered
+                row["check_id"] = f"{base}#{i}"
+                i += 1
         self.rows.append(row)
         self.results.append(result)
         if result.figures or result.finding:
@@ -105,6 +112,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "lrtcheck_select(*patterns): run only the checks matching these patterns")
+    config.addinivalue_line("markers", "lrtcheck: a certification test (it uses the lrtcheck_gate fixture); "
+                            "select them with -m lrtcheck, leave them out with -m 'not lrtcheck'")
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "lrtcheck_seed" in workerinput:
         seed = int(workerinput["lrtcheck_seed"])
@@ -151,6 +160,13 @@ class _XdistHooks:
         figures = output.get("lrtcheck_figures")
         if figures:
             node.config._lrtcheck_worker_figures.update(json.loads(figures))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses the gate with ``lrtcheck``, so that ``-m lrtcheck`` selects them."""
+    for item in items:
+        if "lrtcheck_gate" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.lrtcheck)
 
 
 @pytest.fixture(scope="session")
@@ -208,15 +224,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     reference = [r for r in rows if "@" not in r["check_id"]]
     subjects = [r for r in rows if "@" in r["check_id"]]
+    names = list(dict.fromkeys(r.get("subject", "") for r in subjects))
     passed = sum(bool(r["passed"]) for r in reference)
     spent = sum(float(r["budget_share"]) for r in reference)
     terminalreporter.write_sep("-", "lrtcheck certification gate")
-    terminalreporter.write_line(
-        f"{passed}/{len(reference)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
-        f"false-fail budget spent {spent:.2e} of {gate.budget_total:.0e})")
+    if reference:  # a run of users' subjects only has no reference line (its budget is each subject's own)
+        terminalreporter.write_line(
+            f"{passed}/{len(reference)} checks passed (tier {gate.tier}, root seed {gate.seed}, "
+            f"false-fail budget spent {spent:.2e} of {gate.budget_total:.0e})")
     if subjects:  # each user subject is its own certification, with its own budget
-        terminalreporter.write_line(f"user subjects: {sum(bool(r['passed']) for r in subjects)}/{len(subjects)} "
-                                    "subject checks passed")
+        for n in names:
+            mine = [r for r in subjects if r.get("subject", "") == n]
+            terminalreporter.write_line(f"subject {n}: {sum(bool(r['passed']) for r in mine)}/{len(mine)} "
+                                        "subject checks passed")
     for r in rows:
         if not r["passed"]:
             terminalreporter.write_line(f"  FAILED {r['check_id']}: {r['message']}")

@@ -66,6 +66,9 @@ class TaskOutcome:
     message: str = ""
     error: str = ""
     evidence: Evidence | None = None
+    subject: str = ""
+    subject_spec: str = ""
+    traceback: str = ""
 
 
 def mc_rejected(evidence: Evidence | None) -> bool:
@@ -96,10 +99,11 @@ def run_task(task: Task) -> TaskOutcome:
 
     load_all()  # every family imported first, so a mutant is patched wherever its target is referenced
     spec = get(task.check_id)
-    subject = None
+    subject, subject_spec = None, ""
     for kind, name in task.subjects:
         if spec.subject == kind:
             subject = load_subject(name)[1]
+            subject_spec = name if name.split(":", 1)[0].count("=") else f"{kind}={name}"
     start = time.perf_counter()
     try:
         if task.mutant is not None:
@@ -110,7 +114,9 @@ def run_task(task: Task) -> TaskOutcome:
             context = contextlib.nullcontext()
         with context:
             res = run_check(spec, tier=task.tier, root_seed=task.seed, budget=budget_for(task.tier, task.budget_total),
-                            subject=subject, device=task.device)
+                            subject=subject, device=task.device,
+                            subject_name=subject_spec.split("=", 1)[1] if subject_spec else None,
+                            subject_spec=subject_spec)
     except Exception as exc:  # the mutant could not be applied: not a kill, an error to mend
         return TaskOutcome(task, False, "error", math.nan, math.nan, math.nan, math.nan, math.nan, True,
                            time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}")
@@ -127,7 +133,8 @@ def run_task(task: Task) -> TaskOutcome:
         false_fail_rate=float(d.false_fail_rate) if d is not None else math.nan,
         budget_share=float(res.false_fail_rate), required_power=float(res.required_power),
         mc_rejected=mc_rejected(ev), seconds=float(res.seconds), message=res.message,
-        evidence=ev if task.keep_evidence else None)
+        evidence=ev if task.keep_evidence else None, subject=res.subject, subject_spec=res.subject_spec,
+        traceback=res.traceback)
 
 
 def progress_bar(total: int, desc: str, *, enabled: bool | None = None):

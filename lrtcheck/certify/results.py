@@ -17,7 +17,7 @@ __all__ = ["RESULT_COLUMNS", "FIGURES_FILE", "results_schema", "results_frame", 
 FIGURES_FILE = "figures.json"
 
 RESULT_COLUMNS = [
-    "check_id", "claim", "statement", "source", "method", "expectation", "verdict", "passed", "n", "estimate",
+    "check_id", "subject", "claim", "statement", "source", "method", "expectation", "verdict", "passed", "n", "estimate",
     "lower", "upper", "bound", "p_value", "false_fail_rate", "power", "target_defect", "defect_size",
     "budget_share", "required_power", "seed", "tier", "seconds", "message", "details",
 ]
@@ -27,6 +27,8 @@ _prob = [pa.Check.in_range(0.0, 1.0)]
 results_schema = pa.DataFrameSchema(
     {
         "check_id": pa.Column(str, unique=True),
+        # what was certified: a user's subject (import path or given name), "reference ..." or "" (no subject kind)
+        "subject": pa.Column(str),
         "claim": pa.Column(str),
         "statement": pa.Column(str),
         "source": pa.Column(str),
@@ -65,7 +67,7 @@ results_schema = pa.DataFrameSchema(
 def results_frame(rows: Iterable[dict]) -> pd.DataFrame:
     """Validate result rows (dicts or ``CheckResult.row()`` output) into the schema's frame."""
     df = pd.DataFrame(list(rows), columns=RESULT_COLUMNS)
-    for col in ("message", "target_defect"):
+    for col in ("message", "target_defect", "subject"):
         df[col] = df[col].fillna("")
     return results_schema.validate(df)
 
@@ -85,8 +87,11 @@ def read_results(path) -> pd.DataFrame:
         p = p / "results.csv"
     if not p.exists():
         raise ValueError(f"results path {str(path)!r} has no results.csv")
-    df = pd.read_csv(p, keep_default_na=True, dtype={"message": str, "target_defect": str, "details": str})
-    for col in ("message", "target_defect"):
+    df = pd.read_csv(p, keep_default_na=True, dtype={"message": str, "target_defect": str, "details": str,
+                                                     "subject": str})
+    if "subject" not in df.columns:  # results written before the subject column existed
+        df.insert(1, "subject", "")
+    for col in ("message", "target_defect", "subject"):
         df[col] = df[col].fillna("")
     return results_schema.validate(df)
 

@@ -53,6 +53,10 @@ class CheckResult:
 
     ``figures`` (plot specs) and ``finding`` (the one-line finding of a ``fails`` claim) are filled by
     :func:`lrtcheck.certify.figures.attach_figures` when a report is made; they never go into the evidence.
+    ``subject`` names what was certified (a user's subject by its import path or given name, else
+    ``reference ...``; empty for checks without a subject kind), ``subject_spec`` the ``KIND=module:object`` that
+    reloads a user's subject (empty when it was given as a Python object), and ``traceback`` the full traceback when
+    the check (or the subject inside it) raised.
     """
 
     spec: CheckSpec
@@ -66,6 +70,9 @@ class CheckResult:
     message: str = ""
     figures: list[dict[str, Any]] = field(default_factory=list)
     finding: str = ""
+    subject: str = ""
+    subject_spec: str = ""
+    traceback: str = ""
 
     @property
     def check_id(self) -> str:
@@ -75,13 +82,36 @@ class CheckResult:
     def verdict(self) -> str:
         return self.evidence.verdict if self.evidence is not None else "error"
 
+    @property
+    def user_subject(self) -> bool:
+        """Whether a user's implementation (not the reference) was certified."""
+        return bool(self.subject) and not self.subject.startswith("reference ")
+
+    @property
+    def outcome(self) -> str:
+        """What the row says of its subject, in words: ``certified`` / ``violates the claim`` for a ``holds`` claim,
+        ``limitation reproduced`` for a ``fails`` claim (a paper's limitation, reproduced on the subject: that
+        certifies nothing about the subject), ``measured``, ``not reproduced`` or ``error``."""
+        if self.evidence is None:
+            return "error"
+        exp = self.spec.claim.expectation
+        if exp == FAILS:
+            return "limitation reproduced" if self.passed else "limitation not reproduced"
+        if exp == MEASURED:
+            return "measured" if self.passed else "measurement invalid"
+        return "certified" if self.passed else "violates the claim"
+
     def row(self) -> dict[str, Any]:
         ev = self.evidence
         d = ev.design if ev is not None else None
         claim = self.spec.claim
         nan = math.nan
+        details = dict(ev.details) if ev is not None else {}
+        if self.traceback:
+            details["traceback"] = self.traceback
         return {
             "check_id": self.check_id,
+            "subject": self.subject,
             "claim": claim.id,
             "statement": claim.statement,
             "source": claim.source,
@@ -105,13 +135,21 @@ class CheckResult:
             "tier": self.tier,
             "seconds": float(self.seconds),
             "message": self.message,
-            "details": json.dumps(ev.details if ev is not None else {}, default=_json_default, sort_keys=True),
+            "details": json.dumps(details, default=_json_default, sort_keys=True),
         }
 
     def describe(self) -> str:
         status = "PASSED" if self.passed else "FAILED"
         head = (f"{self.check_id} {status}: claim {self.spec.claim.id!r} expected {self.spec.claim.expectation!r}, "
                 f"verdict {self.verdict!r}")
+        if self.user_subject:
+            head = f"{self.check_id} {status} for subject {self.subject}: {self.outcome}"
+            if self.outcome == "violates the claim":
+                head += f" {self.spec.claim.id!r} ({self.spec.claim.statement})"
+            elif self.outcome == "limitation reproduced":
+                head += (f": the claim {self.spec.claim.id!r} fails, as lrtcheck expects it to; this row certifies "
+                         "nothing about the subject")
+            head += f"; verdict {self.verdict!r}"
         ev = self.evidence
         if ev is not None:
             head += (f"; estimate {ev.estimate:.6g} [{ev.lower:.6g}, {ev.upper:.6g}] vs bound {ev.bound:.6g}, "
@@ -130,6 +168,10 @@ class CheckResult:
         """The command that reruns this check as it ran (same tier, root seed, hence the same configurations),
         followed by the drawn configurations that did not hold, if any."""
         line = f"lrtcheck certify --tier {self.tier} --seed {self.root_seed} --check '{self.check_id}'"
+        if self.subject_spec:
+            line += f" --subject '{self.subject_spec}'"
+        elif self.user_subject:
+            line += f"  # subject {self.subject}: give it again (parametrize_with_checks or --subject KIND=module:object)"
         drawn, failed = self.configurations()
         if failed:
             keys = {(f["space"], f["index"]) for f in failed}
@@ -189,8 +231,15 @@ def run_check(
     subject: Any = None,
     device: str | None = None,
     executor=None,
+    subject_name: str | None = None,
+    subject_spec: str = "",
 ) -> CheckResult:
-    """Run one check and judge it: verdict against expectation, and its design against budget and power."""
+    """Run one check and judge it: verdict against expectation, and its design against budget and power.
+
+    A user's ``subject`` is first probed against its kind's protocol (:mod:`lrtcheck.certify.protocols`): one that
+    does not conform errors with every missing member named, before the check runs.  ``subject_name`` names it in
+    the results (default: its import path), ``subject_spec`` is the ``KIND=module:object`` that reloads it.
+    """
     root = resolve_root_seed(root_seed)
     budget = budget or budget_for(tier)
     share = budget.share(spec.check_id) if _takes_share(spec) else 0.0
@@ -199,6 +248,21 @@ def run_check(
     required = TIER_POWER[tier]
     if spec.claim.expectation == FAILS and spec.stochastic:
         required = max(required, 1.0 - share)
+    from .protocols import ProtocolError, adapt, check_conformance
+    from .subjects import reference_name
+    from .subjects import subject_name as _name
+
+    name = ""
+    if subject is not None and spec.subject:
+        name = subject_name or _name(subject)
+        try:
+            check_conformance(spec.subject, subject, name)
+        except ProtocolError as exc:
+            return CheckResult(spec, tier, root, share, required, None, False, 0.0, f"error: {exc}", subject=name,
+                               subject_spec=subject_spec)
+        subject = adapt(spec.subject, subject)
+    elif spec.subject:
+        name = reference_name(spec)
     if subject is None and spec.default_subject is not None:
         subject = spec.default_subject()
     ctx = CheckContext(spec=spec, tier=tier, root_seed=root, false_fail_rate=share, required_power=required,
@@ -211,10 +275,13 @@ def run_check(
         if not isinstance(ev, Evidence):
             raise TypeError(f"check {spec.check_id} returned {type(ev).__name__}, not Evidence")
         ev = _with_configurations(ev, ctx)
-    except Exception as exc:  # a check that crashes fails, with its traceback in the message
+    except Exception as exc:  # a check that crashes fails: the last line and where in the message, all in traceback
         seconds = time.perf_counter() - start
-        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return CheckResult(spec, tier, root, share, required, None, False, seconds, f"error: {tb}")
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (raised at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name})" if frames else ""
+        return CheckResult(spec, tier, root, share, required, None, False, seconds, f"error: {last}{where}",
+                           subject=name, subject_spec=subject_spec, traceback=traceback.format_exc())
     seconds = time.perf_counter() - start
     passed = verdict_passes(spec.claim.expectation, ev.verdict)
     message = ev.message
@@ -222,7 +289,8 @@ def run_check(
     if problem:
         passed = False
         message = f"{problem}; {message}" if message else problem
-    return CheckResult(spec, tier, root, share, required, ev, passed, seconds, message)
+    return CheckResult(spec, tier, root, share, required, ev, passed, seconds, message, subject=name,
+                       subject_spec=subject_spec)
 
 
 def run_checks(

@@ -7,11 +7,15 @@ calibration set augmented with ``(s, y)``.  The guarantee is that ``p_Y`` (``p1`
 ``p0``) is perfectly calibrated, ``E[Y | p_Y] = p_Y``, under exchangeability, and ``p0 <= p1``.  It is **not** a
 guarantee that ``P(Y = 1 | x)`` lies in ``[p0, p1]``.
 
-Fast algorithm: one sort of the calibration scores, the cumulative sum diagram (CSD) of the distinct scores, two
-greatest-convex-minorant sweeps (Graham-scan stacks, O(k) amortised: Algorithms 1-4) give the lookup tables
-``F0`` and ``F1`` over the k+1 insertion positions, and each test point costs one binary search
-(``numpy.searchsorted``, vectorised).  The stack sweeps run over distinct calibration scores on plain Python floats
-(they are inherently sequential); the per-test-point work is vectorised.
+Fast algorithm: two value sorts of the calibration scores (all of them, and those with label 1) give the cumulative
+sum diagram (CSD) of the distinct scores by counting (no permutation, so the order of tied points never enters);
+two greatest-convex-minorant sweeps (Graham-scan stacks, O(k) amortised: Algorithms 1-4) give the lookup tables
+``F0`` and ``F1`` over the k+1 insertion positions; and the test scores are sorted once, located by one search of
+two sorted arrays (the right-hand position follows from an equality test, the distinct scores being strictly
+increasing) and sent back to their order as one integer code.  The tables are piecewise constant (a few thousand
+runs at k = 1e5), and the sweeps do Python work only where a run ends: the next end is looked for among the next
+eight candidates one by one, then in vectorised windows of growing length; the tables are filled from the runs by
+``numpy.repeat``.
 
 CVAP (same paper, section 4): K folds, one IVAP per fold trained on the other folds; the pairs are merged with the
 log-loss rule ``p = GM(p1) / (GM(1 - p0) + GM(p1))``.  CVAP has no formal validity guarantee.
@@ -28,6 +32,49 @@ from .isotonic import pool_ties
 __all__ = ["VennAbers", "CrossVennAbers", "venn_abers_tables", "venn_abers_brute_force"]
 
 
+def _strict(name: str, value, check):
+    """Refuse what ``check`` would silently cast (complex, strings, objects), then apply ``check``."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be real numbers, got dtype {arr.dtype}")
+    return check(name, arr)
+
+
+def _pool(scores: np.ndarray, labels: np.ndarray):
+    """Distinct sorted scores ``c`` and the CSD ``(xs, ys)``: ``xs[j]``, ``ys[j]`` = number of calibration points
+    and of label-1 points with a score ``<= c[j-1]`` (``xs[0] = ys[0] = 0``).
+
+    Two value sorts and no permutation: ``np.sort`` of all the scores gives ``c`` and the counts, ``np.sort`` of the
+    label-1 scores gives the label sums by counting (``searchsorted``), so the tie order never matters."""
+    n = scores.shape[0]
+    s = np.sort(scores)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    c = s[starts]
+    xs = np.empty(starts.shape[0] + 1)
+    xs[0] = 0.0
+    xs[1:-1] = starts[1:]
+    xs[-1] = n
+    ones = np.sort(scores[labels == 1.0])
+    ys = np.empty(starts.shape[0] + 1)
+    ys[0] = 0.0
+    ys[1:] = _count_below(ones, c, "right")
+    return c, xs, ys
+
+
+def _count_below(a: np.ndarray, v: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted(a, v, side)`` for sorted ``a`` and sorted ``v``, searching with the shorter array: for
+    ``len(a) < len(v)``, ``#{a_j < v_p}`` (side 'left') is the number of j with ``#{v <= a_j} <= p``, a cumulative
+    count of ``r = searchsorted(v, a, 'right')`` (and 'left'/'right' swap for side 'right'): value i repeated
+    ``r_i - r_{i-1}`` times."""
+    if 8 * a.shape[0] >= v.shape[0]:
+        return np.searchsorted(a, v, side=side)
+    r = np.searchsorted(v, a, side="right" if side == "left" else "left")
+    return np.repeat(np.arange(a.shape[0] + 1), np.diff(r, prepend=0, append=v.shape[0]))
+
+
 def _gcm_vertices(slopes: np.ndarray, weights: np.ndarray) -> list:
     """Vertices (point indices 0..m) of the greatest convex minorant of the polyline whose m segments have the
     given slopes and x-lengths: the isotonic regression of the slopes (PAV, ``scipy.optimize.isotonic_regression``)
@@ -37,39 +84,46 @@ def _gcm_vertices(slopes: np.ndarray, weights: np.ndarray) -> list:
     return [0] + inner.tolist() + [slopes.shape[0]]
 
 
-def _sweep(X, Y, stack: list, first: int, last: int, step: int, cand, sign: float):
-    """Algorithms 2 and 4 of Vovk et al. (2015) with vectorised runs.
+def _sweep(X, Y, stack: list, first: int, n_it: int, step: int, sign: float) -> np.ndarray:
+    """Algorithms 2 and 4 of Vovk et al. (2015), Python work only at events.
 
-    At iteration i (from ``first`` to ``last`` by ``step``) the slope between the stack's two top points is
-    recorded; then candidate point ``cand(i)`` replaces the top if it lies strictly below the line through them.
-    Most iterations leave the stack unchanged, so the next such event is found by a vectorised scan over a
-    window of iterations (doubling windows), and only events run the Graham-scan pops in Python.
+    Iteration i runs from ``first`` by ``step`` (``n_it`` iterations); its candidate point is stored at index
+    ``k + 1 + i`` of ``X``/``Y``.  At iteration i the slope between the stack's two top points is recorded; then the
+    candidate replaces the top (and the Graham scan pops what it hides) if it lies strictly below the line through
+    them.  Between two such events the recorded slope is constant, so only events run Python: the next one is
+    looked for among the next eight candidates one by one, then in vectorised windows of growing length.
     ``sign`` is +1 when the stack grows to the right (Algorithm 2) and -1 when it grows to the left (Algorithm 4).
     """
-    n_it = abs(last - first) // abs(step) + 1
     its = first + step * np.arange(n_it)
-    cidx = cand(its)
+    cidx = its + (X.shape[0] - n_it - 1)  # candidate i is stored at index k + 1 + i
     cx = X[cidx]
     cy = Y[cidx]
-    Xl = X.tolist()  # Python floats for the scalar work at events
-    Yl = Y.tolist()
-    cl = cidx.tolist()
-    tops = np.empty(n_it, dtype=np.int64)
-    nexts = np.empty(n_it, dtype=np.int64)
+    Xi = X.item
+    Yi = Y.item
+    cxi = cx.item
+    cyi = cy.item
+    starts = [0]  # iteration where each run of one (top, next) pair starts
+    run_t = []
+    run_n = []
     pos = 0
-    while pos < n_it:
-        t = stack[-1]
-        nt = stack[-2]
-        xt = Xl[t]
-        yt = Yl[t]
-        dx = sign * (Xl[nt] - xt)
-        dy = sign * (Yl[nt] - yt)
+    t = stack[-1]
+    nt = stack[-2]
+    while True:
+        run_t.append(t)
+        run_n.append(nt)
+        xt = Xi(t)
+        yt = Yi(t)
+        dx = sign * (Xi(nt) - xt)
+        dy = sign * (Yi(nt) - yt)
         hit = -1
-        w = 32
-        lo = pos
-        while lo < n_it:
+        lo = pos + 8 if pos + 8 < n_it else n_it
+        for q in range(pos, lo):  # events come in runs: the next few candidates are tested one by one
+            if (cyi(q) - yt) * dx < dy * (cxi(q) - xt):
+                hit = q
+                break
+        w = 64
+        while hit < 0 and lo < n_it:
             hi = min(n_it, lo + w)
-            # notBelow: (y - yt) * dx >= dy * (x - xt), with the inequality flipped when dx < 0
             below = (cy[lo:hi] - yt) * dx < dy * (cx[lo:hi] - xt)
             k = int(below.argmax())
             if below[k]:
@@ -77,70 +131,93 @@ def _sweep(X, Y, stack: list, first: int, last: int, step: int, cand, sign: floa
                 break
             lo = hi
             w *= 4
-        end = n_it if hit < 0 else hit + 1
-        tops[pos:end] = t
-        nexts[pos:end] = nt
-        if hit < 0:
+        if hit < 0 or hit + 1 >= n_it:
             break
-        j = cl[hit]
-        xj = Xl[j]
-        yj = Yl[j]
+        xj = cxi(hit)
+        yj = cyi(hit)
         stack.pop()
+        t = stack[-1]
         while len(stack) > 1:
-            t = stack[-1]
             nt = stack[-2]
-            if sign * ((Xl[t] - xj) * (Yl[nt] - Yl[t]) - (Yl[t] - yj) * (Xl[nt] - Xl[t])) <= 0:
+            xt = Xi(t)
+            yt = Yi(t)
+            if sign * ((xt - xj) * (Yi(nt) - yt) - (yt - yj) * (Xi(nt) - xt)) <= 0:
                 stack.pop()
+                t = nt
             else:
                 break
-        stack.append(j)
+        nt = t
+        t = int(cidx[hit])
+        stack.append(t)
         pos = hit + 1
-    return (Y[nexts] - Y[tops]) / (X[nexts] - X[tops])
+        starts.append(pos)
+    tops = np.array(run_t, dtype=np.int64)
+    nexts = np.array(run_n, dtype=np.int64)
+    return np.repeat((Y[nexts] - Y[tops]) / (X[nexts] - X[tops]), np.diff(np.append(starts, n_it)))
 
 
-def _gcm_tables(xs: np.ndarray, ys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Algorithms 1-4 of Vovk et al. (2015) on the CSD points P_0..P_k; returns (F0, F1).
+def _gcm_tables(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Algorithms 1-4 of Vovk et al. (2015) on the CSD points P_0..P_k = (xs, ys); returns (F0, F1).
 
     F1[i] (i = 1..k) is the isotonic value at a test object with label 1 merged into the i-th distinct score;
-    F0[i] (i = 1..k) the value with label 0 merged into the i-th distinct score (F0[0] = 0, F1[0] unused).
+    F0[i] (i = 1..k) the value with label 0 merged into the i-th distinct score (F0[0] = 0; F1[0] unused,
+    F1[k+1] = 1 above every score).
 
     Algorithms 1 and 3 (the GCM of the CSD extended by P_{-1} = (-1, -1), resp. P_{k+1} = P_k + (1, 0)) are
     computed by PAV.  Algorithms 2 and 4 overwrite P_{i-1} by P_{i-2} + P_i - P_{i-1} (resp. P_i by
     P_{i-1} + P_{i+1} - P_i); by induction these are P_i - (1, 1) (resp. P_{i-1} + (1, 0)), so the overwritten points
     are precomputed and the sweeps keep stacks of indices.
     """
-    k = counts.shape[0]
-    means = sums / counts
+    k = xs.shape[0] - 1
+    counts = np.diff(xs)
+    means = np.diff(ys) / counts
     # ---- Algorithms 1-2.  Index 0: P_{-1}; index j+1: P_j (j = 0..k); index k+1+i: P_i - (1, 1) (i = 1..k)
     X = np.concatenate(([-1.0], xs, xs[1:] - 1.0))
     Y = np.concatenate(([-1.0], ys, ys[1:] - 1.0))
     hull = _gcm_vertices(np.r_[1.0, means], np.r_[1.0, counts])  # indices 0..k+1, left to right
-    f1 = np.zeros(k + 1)
-    f1[1:] = _sweep(X, Y, hull[::-1], 1, k, 1, lambda i: k + 1 + i, 1.0)
+    f1 = np.zeros(k + 2)
+    f1[1:-1] = _sweep(X, Y, hull[::-1], 1, k, 1, 1.0)
+    f1[-1] = 1.0
     # ---- Algorithms 3-4.  Index j: P_j (j = 0..k); index k+1: P_k + (1, 0); index k+1+i: P_{i-1} + (1, 0)
     X = np.concatenate((xs, [xs[-1] + 1.0], xs[:-1] + 1.0))
     Y = np.concatenate((ys, [ys[-1]], ys[:-1]))
     hull = _gcm_vertices(np.r_[means, 0.0], np.r_[counts, 1.0])  # indices 0..k+1, left to right
     f0 = np.zeros(k + 1)
-    f0[1:] = _sweep(X, Y, list(hull), k, 1, -1, lambda i: k + 1 + i, -1.0)[::-1]
+    f0[1:] = _sweep(X, Y, list(hull), k, k, -1, -1.0)[::-1]
     return f0, f1
 
 
 def venn_abers_tables(scores: np.ndarray, labels: np.ndarray):
     """Distinct calibration scores ``c`` and the lookup tables ``F0`` (length k+1) and ``F1`` (length k+2)."""
-    c, counts, sums = pool_ties(scores, labels)
-    xs = np.r_[0.0, np.cumsum(counts)]
-    ys = np.r_[0.0, np.cumsum(sums)]
-    f0, f1 = _gcm_tables(xs, ys, counts, sums)
-    f1 = np.append(f1, 1.0)
+    c, xs, ys = _pool(scores, labels)
+    f0, f1 = _gcm_tables(xs, ys)
     return c, np.clip(f0, 0.0, 1.0), np.clip(f1, 0.0, 1.0)
 
 
-def _lookup(c: np.ndarray, f0: np.ndarray, f1: np.ndarray, s: np.ndarray):
-    """p0 = F0[#{c <= s}] (F0[0] = 0 below every score); p1 = F1[#{c < s} + 1] (F1[k+1] = 1 above every score)."""
-    pos0 = np.searchsorted(c, s, side="right")
-    pos1 = np.searchsorted(c, s, side="left") + 1
-    return f0[pos0], f1[pos1]
+def _lookup(c: np.ndarray, f0: np.ndarray, f1: np.ndarray, t: np.ndarray):
+    """p0 = F0[#{c <= t}] (F0[0] = 0 below every score); p1 = F1[#{c < t} + 1] (F1[k+1] = 1 above every score).
+
+    The test scores are sorted once; ``#{c < t}`` comes from one search of sorted arrays (``_count_below``), and
+    ``#{c <= t}`` adds one where ``t`` equals the next distinct score; both go back to the test order as one code
+    ``2 #{c < t} + [t in c]``, which indexes the two tables laid out by code."""
+    order = None if np.all(t[1:] >= t[:-1]) else np.argsort(t)
+    s = t if order is None else t[order]
+    k = c.shape[0]
+    if 8 * k >= s.shape[0]:
+        pos1 = np.searchsorted(c, s, side="left") + 1
+        lt = pos1 - 1
+        code = 2 * lt + (c[np.minimum(lt, k - 1)] == s)  # 2 #{c < s} + [s is a calibration score]
+    else:  # few distinct calibration scores: both counts cost two short searches
+        code = _count_below(c, s, "left") + _count_below(c, s, "right")
+    if order is not None:
+        back = np.empty(t.shape[0], dtype=np.int64)
+        back[order] = code
+        code = back
+    # tables indexed by the code: p0 = F0[#{c < s} + equal] (at most k), p1 = F1[#{c < s} + 1]
+    j = np.arange(2 * k + 2) >> 1
+    t0 = f0[np.minimum(j + (np.arange(2 * k + 2) & 1), k)]
+    t1 = f1[np.minimum(j + 1, k + 1)]
+    return t0[code], t1[code]
 
 
 def venn_abers_brute_force(scores, labels, test_scores):
@@ -169,8 +246,8 @@ class VennAbers:
     """
 
     def fit(self, scores, labels):
-        s = scores_1d("scores", scores)
-        y = labels_1d("labels", labels)
+        s = _strict("scores", scores, scores_1d)
+        y = _strict("labels", labels, labels_1d)
         paired(s, y)
         self.thresholds_, self.f0_, self.f1_ = venn_abers_tables(s, y)
         self.n_ = int(s.shape[0])
@@ -180,7 +257,7 @@ class VennAbers:
         """``(p0, p1)`` per test score, ``p0 <= p1``."""
         if not hasattr(self, "f0_"):
             raise ValueError("this VennAbers is not fitted yet; call fit(scores, labels) first")
-        s = scores_1d("scores", scores)
+        s = _strict("scores", scores, scores_1d)
         return _lookup(self.thresholds_, self.f0_, self.f1_, s)
 
     def predict_proba(self, scores, *, loss: str = "log") -> np.ndarray:
@@ -223,11 +300,12 @@ class CrossVennAbers:
         self.seed = seed
 
     def fit(self, X, labels):
-        y = labels_1d("labels", labels)
+        y = _strict("labels", labels, labels_1d)
         X = np.asarray(X)
-        if X.shape[0] != y.shape[0]:
+        if X.ndim == 0 or X.shape[0] != y.shape[0]:
             raise ValueError("X and labels must have the same length")
-        if not isinstance(self.n_splits, (int, np.integer)) or self.n_splits < 2:
+        if (isinstance(self.n_splits, (bool, np.bool_)) or not isinstance(self.n_splits, (int, np.integer))
+                or self.n_splits < 2):
             raise ValueError(f"n_splits must be an integer >= 2, got {self.n_splits!r}")
         if y.shape[0] < self.n_splits:
             raise ValueError(f"need at least n_splits={self.n_splits} points, got {y.shape[0]}")
@@ -235,10 +313,10 @@ class CrossVennAbers:
         folds = rng.permutation(y.shape[0]) % self.n_splits
         self.scorers_, self.ivaps_ = [], []
         for k in range(self.n_splits):
-            tr, cal = folds != k, folds == k
-            sc = self.make_scorer().fit(X[tr], y[tr])
+            tr, cal = np.flatnonzero(folds != k), np.flatnonzero(folds == k)  # np.take of indices: no mask copy
+            sc = self.make_scorer().fit(np.take(X, tr, axis=0), np.take(y, tr))
             self.scorers_.append(sc)
-            self.ivaps_.append(VennAbers().fit(sc.score(X[cal]), y[cal]))
+            self.ivaps_.append(VennAbers().fit(sc.score(np.take(X, cal, axis=0)), np.take(y, cal)))
         return self
 
     def predict_intervals(self, X) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from lrtcheck.certify.results import FIGURES_FILE, read_figures
 
-__all__ = ["write_report", "verdict_table_markdown", "summary_line"]
+__all__ = ["write_report", "verdict_table_markdown", "summary_line", "user_subjects", "outcome", "subject_verdict"]
 
 _METHOD_TITLES = {
     "stats": "Statistical core",
@@ -42,14 +42,51 @@ def _by_method(df: pd.DataFrame):
     return sorted(groups, key=lambda g: order.get(g[0], len(order)))
 
 
+def user_subjects(df: pd.DataFrame) -> list[str]:
+    """The users' subjects certified in ``df`` (in row order), the reference ones left out."""
+    if "subject" not in df.columns:
+        return []
+    vals = [str(v) for v in df["subject"].fillna("") if str(v) and not str(v).startswith("reference ")]
+    return list(dict.fromkeys(vals))
+
+
+def outcome(row) -> str:
+    """A row's outcome for its subject, in words (as :attr:`lrtcheck.certify.runner.CheckResult.outcome`)."""
+    if row["verdict"] == "error":
+        return "error"
+    if row["expectation"] == "fails":
+        return "limitation reproduced" if row["passed"] else "limitation not reproduced"
+    if row["expectation"] == "measured":
+        return "measured" if row["passed"] else "measurement invalid"
+    return "certified" if row["passed"] else "violates the claim"
+
+
+def subject_verdict(group: pd.DataFrame) -> str:
+    """``CERTIFIED`` when every row of a subject passed, ``ERROR`` when one errored, else ``REJECTED``."""
+    if bool(group["passed"].all()):
+        return "CERTIFIED"
+    return "ERROR" if bool((group["verdict"] == "error").any()) else "REJECTED"
+
+
+def _subject_rows(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A subject's rows, failures first."""
+    g = df[df["subject"] == name]
+    return g.assign(_ok=g["passed"].astype(bool)).sort_values("_ok", kind="stable").drop(columns="_ok")
+
+
 def summary_line(df: pd.DataFrame) -> str:
     passed = int(df["passed"].sum())
     tiers = ", ".join(sorted(set(df["tier"])))
     seeds = ", ".join(str(s) for s in sorted(set(df["seed"])))
     spent = float(df["budget_share"].sum())
     fails = int((df["expectation"] == "fails").sum())
-    return (f"{passed}/{len(df)} checks passed (tier {tiers}, root seed {seeds}); {fails} paper claims asserted as "
-            f"failing; false-fail budget spent {spent:.2e}; total time {df['seconds'].sum():.1f} s.")
+    subs = user_subjects(df)
+    who = ""
+    if subs:
+        who = "; subject" + ("s " if len(subs) > 1 else " ") + ", ".join(
+            f"{n} {subject_verdict(df[df['subject'] == n])}" for n in subs)
+    return (f"{passed}/{len(df)} checks passed (tier {tiers}, root seed {seeds}{who}); {fails} paper claims asserted "
+            f"as failing; false-fail budget spent {spent:.2e}; total time {df['seconds'].sum():.1f} s.")
 
 
 def _interval(row) -> str:
@@ -108,13 +145,29 @@ def run_line(run: dict | None) -> str:
             + (f", finished {run['finished']}" if run.get("finished") else "") + ".")
 
 
+def _title(df: pd.DataFrame) -> str:
+    subs = user_subjects(df)
+    return "lrtcheck certification report" + (" — subject " + ", ".join(subs) if subs else "")
+
+
 def _markdown(df: pd.DataFrame, sidecar=None, notice: str | None = None, run: dict | None = None) -> str:
-    out = ["# lrtcheck certification report", ""]
+    out = [f"# {_title(df)}", ""]
     if notice:
         out += ["<!-- lrtcheck-notice -->", f"> **Not current:** {notice}", "<!-- /lrtcheck-notice -->", ""]
     out += [summary_line(df), ""]
     if run:
         out += [run_line(run), ""]
+    for name in user_subjects(df):
+        g = _subject_rows(df, name)
+        out += [f"## Subject `{name}`: {subject_verdict(g)}", "",
+                "A `limitation reproduced` row is a paper's limitation that the check reproduces on the subject, as "
+                "expected: it certifies nothing about the subject.", "",
+                "| check | outcome | claim | what was found |", "|---|---|---|---|"]
+        for _, r in g.iterrows():
+            found = str(r["message"]) if r["message"] else _finding(r, sidecar)
+            out.append(f"| `{r['check_id']}` | {'**' + outcome(r) + '**' if not r['passed'] else outcome(r)} | "
+                       f"{r['statement']} | {found.replace('|', '/')} |")
+        out.append("")
     failing_claims = _paper_errors(df)
     if len(failing_claims):
         out += ["## Claims the papers get wrong (reproduced as counter-examples)", "",
@@ -141,7 +194,7 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
     figures = figures or {}
     esc = html.escape
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>lrtcheck certification report</title>",
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + esc(_title(df)) + "</title>",
         "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;"
         "font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
         "th{background:#f0f0f0}.pass{background:#e8f6e8}.fail{background:#fbe3e3}"
@@ -151,7 +204,7 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
         "figcaption b{font-family:monospace;font-size:12px}code{font-size:12px}nav a{margin-right:1em}"
         "table.errors td{max-width:520px}h2{margin-top:1.6em;border-bottom:2px solid #ddd}"
         "details summary{cursor:pointer;color:#333;margin:6px 0}</style></head><body>",
-        "<h1>lrtcheck certification report</h1>",
+        f"<h1>{esc(_title(df))}</h1>",
     ]
     if notice:
         parts.append("<!-- lrtcheck-notice --><div id='lrtcheck-notice' style='background:#fff3cd;border:2px solid "
@@ -160,6 +213,20 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
     parts.append(f"<p id='summary'>{esc(summary_line(df))}</p>")
     if run:
         parts.append(f"<p id='run'>{esc(run_line(run))}</p>")
+    for i, name in enumerate(user_subjects(df)):
+        g = _subject_rows(df, name)
+        verdict = subject_verdict(g)
+        parts.append(f"<h2 id='subject-{i}'>Subject <code>{esc(name)}</code>: {esc(verdict)}</h2><p>Failures "
+                     "first. A <em>limitation reproduced</em> row is a paper's limitation that the check reproduces "
+                     "on the subject, as expected: it certifies nothing about the subject.</p>")
+        parts.append("<table class='errors subject'><tr><th>check</th><th>outcome</th><th>claim</th>"
+                     "<th>what was found</th></tr>")
+        for _, r in g.iterrows():
+            cls = "pass" if r["passed"] else "fail"
+            found = str(r["message"]) if r["message"] else _finding(r, sidecar)
+            parts.append(f"<tr class='{cls}'><td><code>{esc(r['check_id'])}</code></td><td>{esc(outcome(r))}</td>"
+                         f"<td>{esc(r['statement'])}</td><td>{esc(found)}</td></tr>")
+        parts.append("</table>")
     errs = _paper_errors(df)
     if len(errs):
         parts.append("<h2 id='paper-errors'>Claims the papers get wrong</h2><p>Each claim is stated as the paper "

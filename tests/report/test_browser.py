@@ -11,7 +11,7 @@ import pytest
 
 from lrtcheck.report import write_report
 
-from .test_report import _frame  # noqa: E402  (importlib mode resolves the package-relative import)
+from .test_report import SIDECAR, _frame  # noqa: E402  (importlib mode resolves the package-relative import)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -23,7 +23,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 def test_report_renders_in_headless_chromium(tmp_path):
-    page = write_report(_frame(), tmp_path)["html"]
+    page = write_report(_frame(), tmp_path, sidecar=SIDECAR)["html"]
     profile = tmp_path / "profile"
     dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
                          capture_output=True, text=True, timeout=120)

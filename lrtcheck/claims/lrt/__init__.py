@@ -12,3 +12,23 @@ keyword settings of :class:`lrtcheck.lrt.LRTSampler`; the default subject is ``L
 
 #: the paper, as every claim of the family cites it
 PAPER = "LRT-Diffusion (Sun & Cheng), arXiv 2510.24983"
+
+
+def _probe_world():
+    """The tiny world in which a user's ``lrt.sampler`` factory is probed before any check runs: two 2-d Gaussian
+    heads and a 3-step linear schedule (lrtcheck.certify.protocols)."""
+    import numpy as np
+
+    from lrtcheck.diffusion import GaussianMixtureHead, Schedule
+
+    return (GaussianMixtureHead(np.zeros(2), 0.5), GaussianMixtureHead(np.array([0.5, -0.3]), 0.5),
+            Schedule.linear(3, 1e-4, 0.2))
+
+
+def _register_probe():
+    from lrtcheck.certify.protocols import register_probe_world
+
+    register_probe_world("lrt.sampler", _probe_world)
+
+
+_register_probe()

@@ -83,6 +83,8 @@ class TwoHeadDenoiser(nn.Module):
             raise ValueError("actions must be a real floating torch tensor (B, action_dim)")
         if actions.dim() != 2 or actions.shape[1] != self.action_dim:
             raise ValueError(f"actions must have shape (B, {self.action_dim}), got {tuple(actions.shape)}")
+        if actions.shape[0] == 0:
+            raise ValueError("actions must not be empty")
         if self.state_dim > 0:
             if not isinstance(states, torch.Tensor) or not states.is_floating_point():
                 raise ValueError("states must be a real floating torch tensor (B, state_dim)")

@@ -76,6 +76,8 @@ class Schedule:
             raise ValueError(f"b_max must be >= b_min (got {b_min}, {b_max})")
         t = np.arange(1, T + 1, dtype=np.float64)
         alphas = np.exp(-b_min / T - 0.5 * (b_max - b_min) * (2 * t - 1) / T**2)
+        if not (np.all(alphas > 0.0) and np.all(alphas < 1.0)):
+            raise ValueError(f"b_min and b_max too large for T={T}: every beta_t = 1 - alpha_t must lie in (0, 1)")
         return cls(1.0 - alphas, name=f"vp(T={T})")
 
     # --- derived quantities -------------------------------------------------------------------------------------

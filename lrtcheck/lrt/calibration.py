@@ -65,7 +65,10 @@ class Calibration:
         n = strict_int("n", self.n, minimum=0)
         object.__setattr__(self, "n", n)
         if self.k is not None:
-            object.__setattr__(self, "k", strict_int("k", self.k, minimum=1, maximum=max(n, 1)))
+            k = strict_int("k", self.k, minimum=1)
+            if k > n:
+                raise ValueError(f"k must lie in 1..n: the rank k={k} exceeds the calibration size n={n}")
+            object.__setattr__(self, "k", k)
         optional_str("config_hash", self.config_hash)
         if self.delta is not None:
             object.__setattr__(self, "delta", check_open_unit("delta", self.delta))

@@ -92,7 +92,11 @@ def return_ood_pareto(toy, sampler: LRTSampler, *, alphas=(0.2, 0.1, 0.05, 0.01)
 
     def evaluate(method, alpha, smp):
         res = smp.sample(eval_states, seed=seed_eval)
-        rows.append(ParetoRow(method, float(alpha), float(smp.tau), toy.expected_return(eval_states, res.actions),
+        with np.errstate(over="ignore", invalid="ignore"):
+            ret = toy.expected_return(eval_states, res.actions)
+        if not np.isfinite(ret):
+            raise ValueError(f"eta={eta} (with clip={clip}) moves the actions so far that the return is not finite")
+        rows.append(ParetoRow(method, float(alpha), float(smp.tau), ret,
                               ood.rate(eval_states, res.actions), res.activation_rate, n_eval))
 
     q_only = sampler.replace(q_step=q, beta_max=0.0, tau=np.inf)

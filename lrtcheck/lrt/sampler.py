@@ -132,6 +132,8 @@ class LRTSample:
     def __post_init__(self) -> None:
         self.actions = check_finite_array("actions", self.actions, ndim=2)
         n = self.actions.shape[0]
+        if n == 0:
+            raise ValueError("actions must not be empty")
         for name in ("final", "running_max", "statistic"):
             v = check_finite_array(name, getattr(self, name), ndim=1)
             if v.shape[0] != n:
@@ -443,7 +445,8 @@ class LRTSampler:
         actions = a.T.to(torch.float64).cpu().numpy()
         lam_np, rmax_np = lam.cpu().numpy(), rmax.cpu().numpy()
         if not (np.all(np.isfinite(actions)) and np.all(np.isfinite(lam_np))):
-            raise ValueError("the heads returned non-finite eps (NaN or inf reached the actions or the statistic)")
+            raise ValueError("the heads returned non-finite eps, or the Q-step (eta, clip) overflowed: NaN or inf "
+                             "reached the actions or the statistic")
         if return_trace:
             return actions, lam_np, rmax_np, np.stack(ells), np.stack(betas)
         return actions, lam_np, rmax_np, None, None

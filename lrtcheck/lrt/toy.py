@@ -103,11 +103,16 @@ class ToyDataset:
 
     def __post_init__(self) -> None:
         s = check_finite_array("states", self.states, ndim=2)
+        if s.shape[0] == 0:
+            raise ValueError("states must not be empty")
         a = check_finite_array("actions", self.actions, ndim=2)
         n = s.shape[0]
         if a.shape[0] != n:
             raise ValueError(f"actions must have {n} rows, got {a.shape[0]}")
-        comp = np.asarray(self.components)
+        try:
+            comp = np.asarray(self.components)
+        except (ValueError, TypeError):
+            raise ValueError("components must be a rectangular array of integers") from None
         if comp.dtype.kind not in "iu" or comp.shape != (n,) or (n and comp.min() < 0):
             raise ValueError(f"components must hold {n} non-negative integers")
         adv = check_finite_array("advantages", self.advantages, ndim=1)
@@ -141,6 +146,8 @@ class ContextualToy:
         std = check_positive("std", std)
         slope_scale = check_nonnegative("slope_scale", slope_scale)
         target_shift = check_nonnegative("target_shift", target_shift)
+        if not np.isfinite(target_shift / spread):
+            raise ValueError(f"spread is too small for target_shift={target_shift}: target_shift / spread overflows")
         rng = np.random.default_rng(seed)
         K = 4
         corners = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]], dtype=np.float64)

@@ -27,7 +27,8 @@ import math
 import numpy as np
 from scipy.special import softmax
 
-from lrtcheck.stats.validation import check_finite_array, check_stochastic
+from lrtcheck.diffusion._validate import check_finite_array, generator, int_array, real_array, strict_int
+from lrtcheck.stats.validation import check_stochastic
 
 __all__ = ["GaussianMixtureHead", "ConditionalGaussianMixtureHead", "ExactTwoHead"]
 
@@ -52,7 +53,7 @@ def _prep_mixture(stds, weights, K: int) -> tuple[np.ndarray, np.ndarray]:
     if weights is None:
         w = np.full(K, 1.0 / K)
     else:
-        w = check_stochastic("weights", np.asarray(weights, dtype=np.float64).reshape(-1))
+        w = check_stochastic("weights", real_array("weights", weights).reshape(-1))
         if w.shape != (K,):
             raise ValueError(f"weights must have shape ({K},), got {w.shape}")
     return s, w
@@ -224,12 +225,14 @@ class GaussianMixtureHead(_MixtureBase):
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """n draws from p_0 (float64)."""
+        n = strict_int("n", n, minimum=0)
+        rng = generator("rng", rng)
         k = rng.choice(self.n_components, size=int(n), p=self.weights)
         return self.means[k] + self.stds[k, None] * rng.standard_normal((int(n), self.dim))
 
     def subset(self, components) -> "GaussianMixtureHead":
         """The mixture restricted to ``components`` and renormalised (exact "good" head, note section 4.3)."""
-        idx = np.asarray(components, dtype=int).reshape(-1)
+        idx = int_array("components", np.atleast_1d(np.asarray(components)))
         if idx.size == 0 or np.any(idx < 0) or np.any(idx >= self.n_components):
             raise ValueError(f"components must be non-empty indices in [0, {self.n_components})")
         w = self.weights[idx]
@@ -308,7 +311,10 @@ class ConditionalGaussianMixtureHead(_MixtureBase):
 
     def at_state(self, state) -> GaussianMixtureHead:
         """The unconditional mixture p_0(. | s) at one state."""
-        return GaussianMixtureHead(self.means_at(np.asarray(state).reshape(1, -1))[0], self.stds, self.weights)
+        s = check_finite_array("state", state)
+        if s.shape not in ((self.state_dim,), (1, self.state_dim)):
+            raise ValueError(f"state must have shape ({self.state_dim},), got {s.shape}")
+        return GaussianMixtureHead(self.means_at(s.reshape(1, -1))[0], self.stds, self.weights)
 
     def responsibilities(self, states, x, alpha_bar) -> np.ndarray:
         s, x = self._sx(states, x)
@@ -339,12 +345,13 @@ class ConditionalGaussianMixtureHead(_MixtureBase):
     def sample(self, states, rng: np.random.Generator) -> np.ndarray:
         """One draw a ~ p_0(. | s) per state (float64)."""
         s, _ = self._sx(states)
+        rng = generator("rng", rng)
         k = rng.choice(self.n_components, size=s.shape[0], p=self.weights)
         m = self.means_at(s)[np.arange(s.shape[0]), k]
         return m + self.stds[k, None] * rng.standard_normal((s.shape[0], self.dim))
 
     def subset(self, components) -> "ConditionalGaussianMixtureHead":
-        idx = np.asarray(components, dtype=int).reshape(-1)
+        idx = int_array("components", np.atleast_1d(np.asarray(components)))
         if idx.size == 0 or np.any(idx < 0) or np.any(idx >= self.n_components):
             raise ValueError(f"components must be non-empty indices in [0, {self.n_components})")
         w = self.weights[idx]
@@ -382,6 +389,10 @@ class ExactTwoHead:
         for name, h in (("background", background), ("good", good)):
             if not isinstance(h, (GaussianMixtureHead, ConditionalGaussianMixtureHead)):
                 raise ValueError(f"{name} must be a GaussianMixtureHead or ConditionalGaussianMixtureHead")
+        from .schedule import Schedule
+
+        if not isinstance(schedule, Schedule):
+            raise ValueError("schedule must be a lrtcheck.diffusion.Schedule")
         if background.dim != good.dim:
             raise ValueError(f"background and good heads must share the action dimension ({background.dim} != "
                              f"{good.dim})")
@@ -459,7 +470,14 @@ class ExactTwoHead:
         every mixture constant a Python float), which avoids torch's slow broadcasts over tiny inner axes."""
         import torch
 
-        ab = float(self.schedule.alpha_bars[int(t) - 1])
+        t = strict_int("t", t, minimum=1, maximum=self.schedule.T)
+        if not isinstance(actions, torch.Tensor) or not actions.is_floating_point():
+            raise ValueError("actions must be a real floating torch tensor (B, d)")
+        if actions.dim() != 2 or actions.shape[1] != self.dim:
+            raise ValueError(f"actions must have shape (B, {self.dim}), got {tuple(actions.shape)}")
+        if self.conditional and states is None:
+            raise ValueError("states are required: the heads are state-conditional")
+        ab = float(self.schedule.alpha_bars[t - 1])
         dev, dt = actions.device, actions.dtype
         d = self.dim
         xc = list(actions.T.contiguous().unbind(0))  # free when ``actions`` is a transposed (d, B) tensor

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_positive_int
+from lrtcheck.diffusion._validate import check_finite_array, flag, flag_array, strict_int
+from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int
 
 from .schedule import Schedule
 
@@ -30,6 +31,17 @@ __all__ = ["TwoHeadDenoiser", "TwoHeadTrainer", "sinusoidal_embedding"]
 
 def sinusoidal_embedding(t, dim: int, max_period: float = 10000.0):
     """[sin(t f_i), cos(t f_i)] with f_i = max_period^(-i / (dim/2)) (Vaswani et al. 2017; DDPM's time embedding)."""
+    dim = strict_int("dim", dim, minimum=1)
+    max_period = check_positive("max_period", max_period)
+    if isinstance(t, torch.Tensor):
+        if t.is_complex():
+            raise ValueError("t must be real, got a complex tensor")
+        if t.dtype == torch.bool:
+            raise ValueError("t must hold time steps (numbers), got a bool tensor")
+        if not bool(torch.isfinite(t.to(torch.float64)).all()):
+            raise ValueError("t must contain only finite values (found NaN or inf)")
+    else:
+        t = check_finite_array("t", t)
     t = torch.as_tensor(t, dtype=torch.float32).reshape(-1, 1)
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
@@ -67,6 +79,20 @@ class TwoHeadDenoiser(nn.Module):
 
     def _features(self, states, actions, t):
         dtype = self.head_u.weight.dtype
+        if not isinstance(actions, torch.Tensor) or not actions.is_floating_point():
+            raise ValueError("actions must be a real floating torch tensor (B, action_dim)")
+        if actions.dim() != 2 or actions.shape[1] != self.action_dim:
+            raise ValueError(f"actions must have shape (B, {self.action_dim}), got {tuple(actions.shape)}")
+        if actions.shape[0] == 0:
+            raise ValueError("actions must not be empty")
+        if self.state_dim > 0:
+            if not isinstance(states, torch.Tensor) or not states.is_floating_point():
+                raise ValueError("states must be a real floating torch tensor (B, state_dim)")
+            if tuple(states.shape) != (actions.shape[0], self.state_dim):
+                raise ValueError(f"states must have shape ({actions.shape[0]}, {self.state_dim}), got "
+                                 f"{tuple(states.shape)}")
+        if not isinstance(t, torch.Tensor):
+            t = strict_int("t", t, minimum=0)
         x = actions.to(dtype)
         B = x.shape[0]
         tt = torch.as_tensor(t, device=x.device)
@@ -112,9 +138,14 @@ class TwoHeadTrainer:
         self.steps = check_positive_int("steps", steps)
         self.batch_size = check_positive_int("batch_size", batch_size)
         self.lr = check_positive("lr", lr)
-        self.advantage_weights = bool(advantage_weights)
+        self.hidden = check_positive_int("hidden", hidden)
+        self.depth = check_positive_int("depth", depth)
+        self.time_dim = check_positive_int("time_dim", time_dim, minimum=2)
+        self.advantage_weights = flag("advantage_weights", advantage_weights)
         self.w_max = check_nonnegative("w_max", w_max)
-        self.seed = int(seed)
+        self.seed = strict_int("seed", seed, minimum=0)
+        if not isinstance(device, str):
+            raise ValueError(f"device must be a string, got {device!r}")
         self.device = device
 
     def fit(self, states, actions, good, advantages=None) -> "TwoHeadTrainer":
@@ -123,7 +154,7 @@ class TwoHeadTrainer:
         s = None if states is None else check_finite_array("states", states, ndim=2)
         if s is not None and s.shape[0] != n:
             raise ValueError(f"states must have {n} rows, got {s.shape[0]}")
-        g = np.asarray(good, dtype=bool).reshape(-1)
+        g = flag_array("good", good)
         if g.shape[0] != n:
             raise ValueError(f"good must have {n} entries, got {g.shape[0]}")
         if not g.any():

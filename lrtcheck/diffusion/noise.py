@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 
+from ._validate import float_dtype, int_array, strict_int
+
 __all__ = ["counter_normal", "sample_keys", "mix64_reference"]
 
 _M64 = (1 << 64) - 1
@@ -36,6 +38,7 @@ def _signed(v: int) -> int:
 
 def mix64_reference(z: int) -> int:
     """SplitMix64 finaliser on a Python int (the reference the torch kernel is tested against)."""
+    z = strict_int("z", z)
     z &= _M64
     z = ((z ^ (z >> 30)) * _C1) & _M64
     z = ((z ^ (z >> 27)) * _C2) & _M64
@@ -57,9 +60,17 @@ def sample_keys(seed: int, sample_ids):
     """Per-sample 64-bit keys (int64 tensor, same device as ``sample_ids``)."""
     import torch
 
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    ids = torch.as_tensor(sample_ids, dtype=torch.int64)
+    seed = strict_int("seed", seed, minimum=0)
+    if isinstance(sample_ids, torch.Tensor):
+        if sample_ids.is_floating_point() or sample_ids.is_complex() or sample_ids.dtype == torch.bool:
+            raise ValueError(f"sample_ids must hold integers (integer dtype), got dtype {sample_ids.dtype}")
+        ids = sample_ids.to(torch.int64)
+        if ids.dim() != 1:
+            raise ValueError(f"sample_ids must have 1 dimension(s), got shape {tuple(ids.shape)}")
+        if ids.numel() and bool((ids < 0).any()):
+            raise ValueError("sample_ids must hold integers >= 0")
+    else:
+        ids = torch.as_tensor(int_array("sample_ids", sample_ids, minimum=0))
     base = _signed(mix64_reference(seed & _M64) ^ (seed >> 64))
     return _mix64(ids.add(1).mul(_signed(_G)).add(base))
 
@@ -72,11 +83,11 @@ def counter_normal(keys, step: int, dim: int, *, dtype=None):
     """
     import torch
 
-    if step < 0 or step >= (1 << 39):
-        raise ValueError(f"step must lie in [0, 2^39), got {step}")
-    if dim < 1 or dim >= _STEP_STRIDE:
-        raise ValueError(f"dim must lie in [1, 2^24), got {dim}")
-    dtype = dtype or torch.float64
+    step = strict_int("step", step, minimum=0, maximum=(1 << 39) - 1)
+    dim = strict_int("dim", dim, minimum=1, maximum=_STEP_STRIDE - 1)
+    if not isinstance(keys, torch.Tensor) or keys.dtype != torch.int64 or keys.dim() != 1:
+        raise ValueError("keys must be a 1-D int64 torch tensor (from sample_keys)")
+    dtype = float_dtype("dtype", dtype)
     n_pairs = (dim + 1) // 2
     counters = torch.arange(n_pairs, device=keys.device, dtype=torch.int64).add(step * _STEP_STRIDE + 1)
     h = _mix64(keys.unsqueeze(0) + counters.mul(_signed(_G)).unsqueeze(1))  # (n_pairs, B)

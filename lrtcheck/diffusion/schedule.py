@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_positive, check_positive_int
+from lrtcheck.diffusion._validate import check_finite_array, choice
+from lrtcheck.stats.validation import check_open_unit, check_positive, check_positive_int
 
 __all__ = ["Schedule", "VARIANCES"]
 
@@ -34,6 +35,8 @@ class Schedule:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ValueError(f"name must be a string, got {self.name!r}")
         b = check_finite_array("betas", self.betas, ndim=1)
         if b.size < 1:
             raise ValueError("betas must hold at least one step")
@@ -47,8 +50,8 @@ class Schedule:
     @classmethod
     def linear(cls, T: int, beta_start: float = 1e-4, beta_end: float = 2e-2) -> "Schedule":
         T = check_positive_int("T", T)
-        beta_start = check_positive("beta_start", beta_start)
-        beta_end = check_positive("beta_end", beta_end)
+        beta_start = check_open_unit("beta_start", beta_start)
+        beta_end = check_open_unit("beta_end", beta_end)
         if beta_end < beta_start:
             raise ValueError(f"beta_end must be >= beta_start (got {beta_start}, {beta_end})")
         return cls(np.linspace(beta_start, beta_end, T, dtype=np.float64), name=f"linear(T={T})")
@@ -57,6 +60,7 @@ class Schedule:
     def cosine(cls, T: int, s: float = 0.008, max_beta: float = 0.999) -> "Schedule":
         T = check_positive_int("T", T)
         s = check_positive("s", s)
+        max_beta = check_open_unit("max_beta", max_beta)
         t = np.arange(T + 1, dtype=np.float64) / T
         f = np.cos((t + s) / (1 + s) * math.pi / 2) ** 2
         ab = f / f[0]
@@ -66,8 +70,14 @@ class Schedule:
     @classmethod
     def vp(cls, T: int = 5, b_min: float = 0.1, b_max: float = 10.0) -> "Schedule":
         T = check_positive_int("T", T)
+        b_min = check_positive("b_min", b_min)
+        b_max = check_positive("b_max", b_max)
+        if b_max < b_min:
+            raise ValueError(f"b_max must be >= b_min (got {b_min}, {b_max})")
         t = np.arange(1, T + 1, dtype=np.float64)
         alphas = np.exp(-b_min / T - 0.5 * (b_max - b_min) * (2 * t - 1) / T**2)
+        if not (np.all(alphas > 0.0) and np.all(alphas < 1.0)):
+            raise ValueError(f"b_min and b_max too large for T={T}: every beta_t = 1 - alpha_t must lie in (0, 1)")
         return cls(1.0 - alphas, name=f"vp(T={T})")
 
     # --- derived quantities -------------------------------------------------------------------------------------
@@ -97,6 +107,7 @@ class Schedule:
 
     def variance(self, kind: str) -> np.ndarray:
         """Reverse-step variance sigma_t^2: ``"posterior"`` (beta~_t) or ``"beta"`` (beta_t)."""
+        choice("kind", kind, VARIANCES)
         if kind == "posterior":
             return self.posterior_variance
         if kind == "beta":

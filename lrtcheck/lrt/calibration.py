@@ -25,11 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrtcheck.stats import conformal_rank, dkw_epsilon
-from lrtcheck.stats.validation import check_finite_array, check_open_unit
+from lrtcheck.diffusion._validate import check_finite_array, choice, optional_str, strict_int
+from lrtcheck.stats.validation import check_nonnegative, check_open_unit
 
 __all__ = ["Calibration", "calibrate_threshold", "ville_threshold", "METHODS"]
 
 METHODS = ("conformal", "dkw", "quantile")
+_STATISTICS = ("final", "running_max")  # lrtcheck.lrt.sampler.STATISTICS (not imported: the sampler imports this)
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,37 @@ class Calibration:
     epsilon: float | None = None
     statistic: str | None = None
 
+    def __post_init__(self) -> None:
+        tau = self.tau
+        if isinstance(tau, (bool, np.bool_)) or not isinstance(tau, (int, float, np.floating, np.integer)) \
+                or math.isnan(tau):
+            raise ValueError(f"tau must be a number (+-inf allowed), got {tau!r}")
+        object.__setattr__(self, "tau", float(tau))
+        object.__setattr__(self, "alpha", check_open_unit("alpha", self.alpha))
+        choice("method", self.method, METHODS + ("ville",))
+        n = strict_int("n", self.n, minimum=0)
+        object.__setattr__(self, "n", n)
+        if self.k is not None:
+            k = strict_int("k", self.k, minimum=1)
+            if k > n:
+                raise ValueError(f"k must lie in 1..n: the rank k={k} exceeds the calibration size n={n}")
+            object.__setattr__(self, "k", k)
+        optional_str("config_hash", self.config_hash)
+        if self.delta is not None:
+            object.__setattr__(self, "delta", check_open_unit("delta", self.delta))
+        if self.epsilon is not None:
+            object.__setattr__(self, "epsilon", check_nonnegative("epsilon", self.epsilon))
+        if self.statistic is not None:
+            choice("statistic", self.statistic, _STATISTICS)
+
     def check_config(self, sampler_or_hash) -> None:
         """Raise ValueError unless this calibration was made for ``sampler_or_hash``'s configuration."""
-        h = sampler_or_hash if isinstance(sampler_or_hash, str) else sampler_or_hash.config_hash()
+        if isinstance(sampler_or_hash, str):
+            h = sampler_or_hash
+        elif callable(getattr(sampler_or_hash, "config_hash", None)):
+            h = sampler_or_hash.config_hash()
+        else:
+            raise ValueError("sampler_or_hash must be an LRTSampler or a configuration hash string")
         if self.config_hash is None:
             raise ValueError("this Calibration is not bound to a sampler configuration (config_hash=None); "
                              "calibrate on the sampler's null_statistics or pass config_hash")
@@ -64,7 +94,12 @@ class Calibration:
 
     def realized_level(self, null_cdf) -> float:
         """The realized Type-I rate 1 - F(tau) for an exact null CDF ``null_cdf``."""
-        return float(1.0 - null_cdf(self.tau))
+        if not callable(null_cdf):
+            raise ValueError("null_cdf must be a callable CDF")
+        level = float(1.0 - null_cdf(self.tau))
+        if not 0.0 <= level <= 1.0:
+            raise ValueError(f"null_cdf must return a probability in [0, 1] at tau, got {1.0 - level!r}")
+        return level
 
 
 def calibrate_threshold(null_statistics, alpha, *, delta=None, method: str | None = None,
@@ -76,14 +111,13 @@ def calibrate_threshold(null_statistics, alpha, *, delta=None, method: str | Non
     requested rank exceeds n (too few draws for ``alpha``), tau = +inf (the gate never opens) is returned.
     """
     alpha = check_open_unit("alpha", alpha)
-    x = check_finite_array("null_statistics", np.asarray(null_statistics, dtype=np.float64), ndim=1)
+    x = check_finite_array("null_statistics", null_statistics, ndim=1)
     n = int(x.size)
     if n < 1:
         raise ValueError("null_statistics must not be empty")
     if method is None:
         method = "conformal" if delta is None else "dkw"
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    choice("method", method, METHODS)
     eps = None
     if method == "conformal":
         if delta is not None:
@@ -104,6 +138,7 @@ def calibrate_threshold(null_statistics, alpha, *, delta=None, method: str | Non
         if k > n:
             k = None
     tau = math.inf if k is None else float(np.partition(x, k - 1)[k - 1])
+    optional_str("config_hash", config_hash)
     if config_hash is None:
         config_hash = getattr(null_statistics, "config_hash", None)
     return Calibration(tau=tau, alpha=alpha, n=n, k=k, method=method, config_hash=config_hash, delta=delta,
@@ -113,5 +148,7 @@ def calibrate_threshold(null_statistics, alpha, *, delta=None, method: str | Non
 def ville_threshold(alpha, *, config_hash: str | None = None, statistic: str = "running_max") -> Calibration:
     """Ville's distribution-free threshold tau = ln(1/alpha) (valid for the running max, hence for the final Lambda)."""
     alpha = check_open_unit("alpha", alpha)
+    optional_str("config_hash", config_hash)
+    choice("statistic", statistic, _STATISTICS)
     return Calibration(tau=math.log(1.0 / alpha), alpha=alpha, n=0, k=None, method="ville", config_hash=config_hash,
                        statistic=statistic)

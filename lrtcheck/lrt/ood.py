@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_positive, check_positive_int
+from lrtcheck.diffusion._validate import check_finite_array
+from lrtcheck.stats.validation import check_positive, check_positive_int
 
 __all__ = ["StateConditionalOOD"]
 
@@ -32,6 +33,8 @@ class StateConditionalOOD:
             raise ValueError(f"q must lie in (0, 100), got {q}")
         self.q = q
         self.chunk = check_positive_int("chunk", chunk)
+        if not isinstance(device, str):
+            raise ValueError(f"device must be a string, got {device!r}")
         self.device = device
 
     def fit(self, states, actions) -> "StateConditionalOOD":
@@ -80,6 +83,11 @@ class StateConditionalOOD:
         a = check_finite_array("actions", actions, ndim=2)
         if s.shape[0] != a.shape[0]:
             raise ValueError("states and actions must have the same number of rows")
+        if s.shape[0] == 0:
+            raise ValueError("states must not be empty")
+        if s.shape[1] != self._S.shape[1] or a.shape[1] != self._A.shape[1]:
+            raise ValueError(f"states and actions must have {self._S.shape[1]} and {self._A.shape[1]} columns as in "
+                             f"fit, got {s.shape[1]} and {a.shape[1]}")
         dev = self._S.device
         S = torch.as_tensor((s - self.state_mean_) / self.state_std_, device=dev)
         A = torch.as_tensor((a - self.action_mean_) / self.action_std_, device=dev)

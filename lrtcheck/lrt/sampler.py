@@ -36,8 +36,8 @@ import numpy as np
 from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead, _lastsum
 from lrtcheck.diffusion.noise import counter_normal, sample_keys
 from lrtcheck.diffusion.schedule import VARIANCES, Schedule
-from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_positive_int, \
-    check_unit
+from lrtcheck.diffusion._validate import check_finite_array, choice, flag, flag_array, float_dtype, int_array, strict_int
+from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int, check_unit
 
 __all__ = ["LRTSampler", "LRTSample", "QStep", "SeparateHeads", "GATES", "STATISTICS"]
 
@@ -67,7 +67,7 @@ class QStep:
         if self.clip is not None:
             check_positive("clip", self.clip)
         check_unit("anchor", self.anchor)
-        if not (hasattr(self.critic, "grad") or callable(self.critic)):
+        if self.critic is None or not (callable(getattr(self.critic, "grad", None)) or callable(self.critic)):
             raise ValueError("critic must have a grad(states, actions) method or be callable Q(states, actions)")
 
     def fingerprint(self) -> dict:
@@ -96,6 +96,9 @@ class SeparateHeads:
     """Two single heads ``head(states, actions, t) -> eps`` as the two-head protocol (two forwards per step)."""
 
     def __init__(self, background: Callable, good: Callable):
+        for name, h in (("background", background), ("good", good)):
+            if not callable(h):
+                raise ValueError(f"{name} must be a callable head(states, actions, t) -> eps")
         self.background, self.good = background, good
 
     def fingerprint(self) -> str:
@@ -125,6 +128,29 @@ class LRTSample:
     config_hash: str
     ell: np.ndarray | None = None
     beta: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.actions = check_finite_array("actions", self.actions, ndim=2)
+        n = self.actions.shape[0]
+        if n == 0:
+            raise ValueError("actions must not be empty")
+        for name in ("final", "running_max", "statistic"):
+            v = check_finite_array(name, getattr(self, name), ndim=1)
+            if v.shape[0] != n:
+                raise ValueError(f"{name} must have one entry per action row ({n}), got {v.shape[0]}")
+            setattr(self, name, v)
+        self.activated = flag_array("activated", self.activated)
+        if self.activated.shape[0] != n:
+            raise ValueError(f"activated must have one entry per action row ({n}), got {self.activated.shape[0]}")
+        if not isinstance(self.config_hash, str):
+            raise ValueError(f"config_hash must be a string, got {self.config_hash!r}")
+        for name in ("ell", "beta"):
+            v = getattr(self, name)
+            if v is not None:
+                v = check_finite_array(name, v, ndim=2)
+                if v.shape[1] != n:
+                    raise ValueError(f"{name} must have shape (T, {n}), got {v.shape}")
+                setattr(self, name, v)
 
     @property
     def activation_rate(self) -> float:
@@ -165,6 +191,12 @@ class LRTSampler:
     action_dim : action dimension (read from exact heads when omitted).
     device, dtype : torch device and working dtype (float64 by default; Lambda is always float64).
     batch_size : samples per chunk (results do not depend on it, up to last-bit rounding of exp/log/sin).
+    clip_sample : ``None`` (default) or c > 0: clip each head's x0 prediction x0_h = (a_t - sqrt(1 - ab_t) eps_h) /
+        sqrt(ab_t) to [-c, c] and take the DDPM posterior mean mu_h = beta_t sqrt(ab_{t-1}) / (1 - ab_t) x0_h +
+        (1 - ab_{t-1}) sqrt(alpha_t) / (1 - ab_t) a_t (diffusers' ``clip_sample``; Diffusion-QL's clip_denoised), so
+        the final action of the posterior variant lies in [-c, c].  Delta then depends on the action: Lambda is no
+        longer Gaussian on Gaussian heads, but a threshold calibrated on this configuration's null statistics keeps
+        its exact conformal law (the clip is part of the configuration hash).
     """
 
     background: Any
@@ -181,6 +213,7 @@ class LRTSampler:
     device: str = "cpu"
     dtype: Any = None
     batch_size: int = 1 << 16
+    clip_sample: float | None = None
     _heads: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -188,18 +221,23 @@ class LRTSampler:
 
         if not isinstance(self.schedule, Schedule):
             raise ValueError("schedule must be a lrtcheck.diffusion.Schedule")
-        if self.variance not in VARIANCES:
-            raise ValueError(f"variance must be one of {VARIANCES}, got {self.variance!r}")
-        if self.gate not in GATES:
-            raise ValueError(f"gate must be one of {GATES}, got {self.gate!r}")
-        if self.statistic not in STATISTICS:
-            raise ValueError(f"statistic must be one of {STATISTICS}, got {self.statistic!r}")
+        choice("variance", self.variance, VARIANCES)
+        choice("gate", self.gate, GATES)
+        choice("statistic", self.statistic, STATISTICS)
         self.beta_max = check_unit("beta_max", self.beta_max)
         self.kappa = check_positive("kappa", self.kappa)
         if self.q_step is not None and not isinstance(self.q_step, QStep):
             raise ValueError("q_step must be a QStep or None")
         self.batch_size = check_positive_int("batch_size", self.batch_size)
-        self.dtype = self.dtype or torch.float64
+        if self.clip_sample is not None:
+            self.clip_sample = check_positive("clip_sample", self.clip_sample)
+        self.dtype = float_dtype("dtype", self.dtype)
+        if not isinstance(self.device, (str, torch.device)):
+            raise ValueError(f"device must be a string or torch.device, got {self.device!r}")
+        try:
+            torch.device(self.device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device must name a torch device, got {self.device!r} ({exc})") from None
         if self.good is None:
             if not callable(self.background):
                 raise ValueError("with good=None, background must be a two-head model (states, actions, t) -> "
@@ -225,7 +263,8 @@ class LRTSampler:
                                  f"{self.statistic!r}: recalibrate")
             self.tau = float(tau.tau)
         else:
-            if isinstance(tau, bool) or not isinstance(tau, (int, float, np.floating, np.integer)) or math.isnan(tau):
+            if isinstance(tau, (bool, np.bool_)) or not isinstance(tau, (int, float, np.floating, np.integer)) \
+                    or math.isnan(tau):
                 raise ValueError(f"tau must be a number (+-inf allowed) or a Calibration, got {tau!r}")
             self.tau = float(tau)
         var = self.schedule.variance(self.variance)
@@ -246,6 +285,7 @@ class LRTSampler:
             "q_step": None if self.q_step is None else self.q_step.fingerprint(),
             "statistic": self.statistic,
             "action_dim": self.action_dim,
+            **({} if self.clip_sample is None else {"clip_sample": self.clip_sample}),
         }
 
     def config_hash(self) -> str:
@@ -257,7 +297,7 @@ class LRTSampler:
         """A copy with some settings changed (``tau`` keeps its number unless given)."""
         kw = {f: getattr(self, f) for f in ("background", "good", "schedule", "variance", "gate", "beta_max", "tau",
                                              "kappa", "q_step", "statistic", "action_dim", "device", "dtype",
-                                             "batch_size")}
+                                             "batch_size", "clip_sample")}
         kw.update(changes)
         return LRTSampler(**kw)
 
@@ -275,15 +315,18 @@ class LRTSampler:
             return None, n
         if callable(states) and not isinstance(states, np.ndarray):
             raise ValueError("states must be an array (n, d_s); draw them first")
-        if isinstance(states, torch.Tensor):
-            s = states.detach().to("cpu", torch.float64).numpy()
-        else:
-            s = np.asarray(states, dtype=np.float64)
-        s = check_finite_array("states", s)
+        s = check_finite_array("states", states)
         if s.ndim == 1:
             s = s[:, None]
         if s.ndim != 2:
             raise ValueError(f"states must have shape (n, d_s), got {s.shape}")
+        if s.shape[0] == 0:
+            raise ValueError("states must not be empty")
+        sd = None
+        for h in (getattr(self._heads, "background", None), getattr(self._heads, "good", None), self._heads):
+            sd = sd or getattr(h, "state_dim", None)
+        if sd and s.shape[1] != sd:
+            raise ValueError(f"states must have {sd} column(s), got shape {s.shape}")
         if n is not None and s.shape[0] != n:
             raise ValueError(f"states must have n={n} rows, got {s.shape[0]}")
         return s, s.shape[0]
@@ -294,6 +337,11 @@ class LRTSampler:
 
         ``seed`` and the sample ids (``0..n-1`` unless given) fix every sample's noise, whatever the batching.
         """
+        seed = strict_int("seed", seed, minimum=0)
+        return_trace = flag("return_trace", return_trace)
+        null = flag("null", null)
+        if n is not None:
+            n = check_positive_int("n", n)
         s_np, n = self._states_tensor(states, n)
         if n is None:
             raise ValueError("n is required when no states are given")
@@ -301,9 +349,9 @@ class LRTSampler:
         if sample_ids is None:
             ids = np.arange(n, dtype=np.int64)
         else:
-            ids = np.asarray(sample_ids, dtype=np.int64).reshape(-1)
-            if ids.shape[0] != n or np.any(ids < 0):
-                raise ValueError(f"sample_ids must hold {n} non-negative integers")
+            ids = int_array("sample_ids", sample_ids, minimum=0)
+            if ids.shape[0] != n:
+                raise ValueError(f"sample_ids must hold {n} non-negative integers, got {ids.shape[0]}")
         outs = []
         for start in range(0, n, self.batch_size):
             stop = min(n, start + self.batch_size)
@@ -320,6 +368,7 @@ class LRTSampler:
     def null_statistics(self, n: int, *, seed: int, states=None, sample_ids=None) -> NullStatistics:
         """n draws of the configured statistic under H0 (same configuration, beta == 0), float64 (n,)."""
         n = check_positive_int("n", n)
+        seed = strict_int("seed", seed, minimum=0)
         res = self.sample(states, seed=seed, n=n, sample_ids=sample_ids, null=True)
         out = np.asarray(res.statistic, dtype=np.float64).view(NullStatistics)
         out.config_hash = self.config_hash()
@@ -349,8 +398,18 @@ class LRTSampler:
                 eps_c = eps_c.T.to(dt).contiguous()
                 inv_sa = 1.0 / math.sqrt(alphas_np[i])
                 coef = betas_np[i] / math.sqrt(1.0 - abar_np[i])
-                mu_u = (a - coef * eps_u) * inv_sa
-                delta = (eps_c - eps_u) * (-inv_sa * coef)
+                if self.clip_sample is None:
+                    mu_u = (a - coef * eps_u) * inv_sa
+                    delta = (eps_c - eps_u) * (-inv_sa * coef)
+                else:  # x0 clipping: posterior means of the clipped x0 predictions
+                    ab_t, ab_p = abar_np[i], (abar_np[i - 1] if i > 0 else 1.0)
+                    c0 = betas_np[i] * math.sqrt(ab_p) / (1.0 - ab_t)
+                    c1 = (1.0 - ab_p) * math.sqrt(alphas_np[i]) / (1.0 - ab_t)
+                    sq, isab, c = math.sqrt(1.0 - ab_t), 1.0 / math.sqrt(ab_t), self.clip_sample
+                    x0_u = torch.clamp((a - sq * eps_u) * isab, -c, c)
+                    x0_c = torch.clamp((a - sq * eps_c) * isab, -c, c)
+                    mu_u = c0 * x0_u + c1 * a
+                    delta = c0 * (x0_c - x0_u)
                 # gate from past evidence only
                 past = lam if self.statistic == "final" else rmax
                 if beta_max == 0.0:
@@ -386,7 +445,8 @@ class LRTSampler:
         actions = a.T.to(torch.float64).cpu().numpy()
         lam_np, rmax_np = lam.cpu().numpy(), rmax.cpu().numpy()
         if not (np.all(np.isfinite(actions)) and np.all(np.isfinite(lam_np))):
-            raise ValueError("the heads returned non-finite eps (NaN or inf reached the actions or the statistic)")
+            raise ValueError("the heads returned non-finite eps, or the Q-step (eta, clip) overflowed: NaN or inf "
+                             "reached the actions or the statistic")
         if return_trace:
             return actions, lam_np, rmax_np, np.stack(ells), np.stack(betas)
         return actions, lam_np, rmax_np, None, None

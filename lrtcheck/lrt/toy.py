@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead
-from lrtcheck.stats.validation import check_finite_array, check_open_unit, check_positive_int
+from lrtcheck.diffusion._validate import check_finite_array, flag_array, generator, strict_int
+from lrtcheck.stats.validation import check_nonnegative, check_open_unit, check_positive, check_positive_int
 
 __all__ = ["ContextualToy", "ToyCritic", "ToyDataset", "label_top_fraction"]
 
@@ -43,11 +44,30 @@ class ToyCritic:
     target_slope: np.ndarray
     target_intercept: np.ndarray
 
+    def __post_init__(self) -> None:
+        A = check_finite_array("target_slope", self.target_slope, ndim=2)
+        b = check_finite_array("target_intercept", self.target_intercept, ndim=1)
+        if A.size == 0 or b.shape[0] != A.shape[0]:
+            raise ValueError(f"target_slope must be (d, d_s) non-empty and target_intercept (d,), got {A.shape} and "
+                             f"{b.shape}")
+        object.__setattr__(self, "target_slope", A)
+        object.__setattr__(self, "target_intercept", b)
+
+    def _states(self, states) -> np.ndarray:
+        s = check_finite_array("states", states, ndim=2)
+        if s.shape[1] != self.target_slope.shape[1]:
+            raise ValueError(f"states must have shape (B, {self.target_slope.shape[1]}), got {s.shape}")
+        return s
+
     def target(self, states) -> np.ndarray:
-        return np.asarray(states, dtype=np.float64) @ self.target_slope.T + self.target_intercept
+        return self._states(states) @ self.target_slope.T + self.target_intercept
 
     def q(self, states, actions) -> np.ndarray:
-        diff = np.asarray(actions, dtype=np.float64) - self.target(states)
+        tgt = self.target(states)
+        a = check_finite_array("actions", actions, ndim=2)
+        if a.shape != tgt.shape:
+            raise ValueError(f"actions must have shape {tgt.shape}, got {a.shape}")
+        diff = a - tgt
         return -0.5 * np.sum(diff * diff, axis=1)
 
     def __call__(self, states, actions):
@@ -81,6 +101,29 @@ class ToyDataset:
     advantages: np.ndarray
     good: np.ndarray
 
+    def __post_init__(self) -> None:
+        s = check_finite_array("states", self.states, ndim=2)
+        if s.shape[0] == 0:
+            raise ValueError("states must not be empty")
+        a = check_finite_array("actions", self.actions, ndim=2)
+        n = s.shape[0]
+        if a.shape[0] != n:
+            raise ValueError(f"actions must have {n} rows, got {a.shape[0]}")
+        try:
+            comp = np.asarray(self.components)
+        except (ValueError, TypeError):
+            raise ValueError("components must be a rectangular array of integers") from None
+        if comp.dtype.kind not in "iu" or comp.shape != (n,) or (n and comp.min() < 0):
+            raise ValueError(f"components must hold {n} non-negative integers")
+        adv = check_finite_array("advantages", self.advantages, ndim=1)
+        if adv.shape[0] != n:
+            raise ValueError(f"advantages must have {n} entries, got {adv.shape[0]}")
+        good = flag_array("good", self.good)
+        if good.shape[0] != n:
+            raise ValueError(f"good must have {n} entries, got {good.shape[0]}")
+        for name, v in (("states", s), ("actions", a), ("advantages", adv), ("good", good)):
+            object.__setattr__(self, name, v)
+
 
 class ContextualToy:
     """The contextual toy (see the module docstring).
@@ -98,6 +141,13 @@ class ContextualToy:
         self.state_dim = check_positive_int("state_dim", state_dim)
         self.action_dim = check_positive_int("action_dim", action_dim)
         self.p_good = check_open_unit("p_good", p_good)
+        seed = strict_int("seed", seed, minimum=0)
+        spread = check_positive("spread", spread)
+        std = check_positive("std", std)
+        slope_scale = check_nonnegative("slope_scale", slope_scale)
+        target_shift = check_nonnegative("target_shift", target_shift)
+        if not np.isfinite(target_shift / spread):
+            raise ValueError(f"spread is too small for target_shift={target_shift}: target_shift / spread overflows")
         rng = np.random.default_rng(seed)
         K = 4
         corners = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]], dtype=np.float64)
@@ -112,10 +162,12 @@ class ContextualToy:
 
     # --- exact quantities ---------------------------------------------------------------------------------------
     def sample_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        return rng.standard_normal((check_positive_int("n", n), self.state_dim))
+        n = check_positive_int("n", n)
+        return generator("rng", rng).standard_normal((n, self.state_dim))
 
     def value(self, states) -> np.ndarray:
         """V(s) = E_{a ~ pi_b(.|s)} Q(s, a), exact."""
+        states = self.critic._states(states)
         m = self.behaviour.means_at(states)  # (B, K, d)
         tgt = self.critic.target(states)[:, None, :]
         sq = np.sum((m - tgt) ** 2, axis=2) + self.action_dim * self.behaviour.stds[None, :] ** 2

@@ -22,7 +22,8 @@ from lrtcheck.lrt.exact import GaussianLRTLaw
 __all__ = [
     "BACKGROUND_MEAN", "GOOD_MEAN", "HEAD_STD", "lrt_sampler_factory", "gaussian_heads_world",
     "good_direction_gradient", "LinearCritic", "clipped_gradient", "final_action_law", "gate_value",
-    "gated_lambda_law", "grid_cdf", "mixture_eps_by_conditioning", "separated_mixture",
+    "gated_lambda_law", "grid_cdf", "mixture_eps_by_conditioning", "separated_mixture", "QuadraticCritic",
+    "affine_chain_law", "standardized_increments",
 ]
 
 #: the default Gaussian heads world: background N(m_u, s^2 I), good N(m_c, s^2 I), equal s
@@ -183,3 +184,129 @@ def mixture_eps_by_conditioning(x, means, stds, weights, ab):
         cond[:, k] = math.sqrt(1.0 - ab) / var * (x - mean)
     w = softmax(logp, axis=1)
     return np.einsum("bk,bkd->bd", w, cond)
+
+
+class QuadraticCritic:
+    """Q(s, a) = -(a - a*)^T H (a - a*) / 2 (H symmetric): the action gradient H (a* - a) depends on the action, so
+    the anchor of the Q-step matters, yet the Q-step stays affine in the action and the chain stays Gaussian
+    (:func:`affine_chain_law`)."""
+
+    def __init__(self, H, target):
+        self.H = np.asarray(H, dtype=np.float64)
+        self.target = np.asarray(target, dtype=np.float64)
+
+    def grad(self, states, actions):
+        import torch
+
+        H = torch.as_tensor(self.H, dtype=actions.dtype, device=actions.device)
+        tgt = torch.as_tensor(self.target, dtype=actions.dtype, device=actions.device)
+        return (tgt - actions) @ H.T
+
+    def fingerprint(self) -> str:
+        return "quadratic:" + ",".join(f"{v:.12g}" for v in np.concatenate([self.H.ravel(), self.target]))
+
+
+def affine_chain_law(schedule: Schedule, variance: str, m_u, m_c, s: float, *, beta: float, eta: float = 0.0,
+                     H=None, target=None, anchor: float = 1.0):
+    """Exact joint Gaussian law of (a_0, Lambda) for the sampler whose gate is always open at ``beta``, on
+    equal-variance single-Gaussian heads, with an unclipped Q-step of a quadratic critic (or none).
+
+    Per step (docs/methods/lrt_diffusion.md §3, §6; docs/methods/diffusion.md §5), with c_t = ab_t s^2 + 1 - ab_t,
+    A_t = (1 - beta_t / c_t) / sqrt(alpha_t), B_t = beta_t sqrt(ab_t) / (c_t sqrt(alpha_t)):
+    mu_u(a) = A_t a + B_t m_u, Delta_t = B_t (m_c - m_u) (action-free), m = mu_u + beta Delta,
+    anchor x = mu_u + lambda beta Delta, g = H (a* - x), and if sigma_t > 0: m <- m + eta sigma_t^2 g,
+    a' = m + sigma_t z, ell = (<a' - mu_u, Delta> - ||Delta||^2 / 2) / sigma_t^2.  Every map is affine in
+    (a_t, Lambda, z), so x = (a, Lambda) evolves as x' = M x + c + N z and its mean and covariance follow exactly.
+    Computed from the schedule and head parameters only (never from the sampler).  Returns (mean (d+1,), cov).
+    """
+    m_u, m_c = np.asarray(m_u, dtype=np.float64), np.asarray(m_c, dtype=np.float64)
+    d = m_u.size
+    H = np.zeros((d, d)) if H is None else np.asarray(H, dtype=np.float64)
+    tgt = np.zeros(d) if target is None else np.asarray(target, dtype=np.float64)
+    ab, al, b = schedule.alpha_bars, schedule.alphas, schedule.betas
+    s2_all = np.asarray(schedule.variance(variance), dtype=np.float64)
+    mean = np.zeros(d + 1)
+    cov = np.zeros((d + 1, d + 1))
+    cov[:d, :d] = np.eye(d)
+    eye = np.eye(d)
+    for t in range(schedule.T, 0, -1):
+        i = t - 1
+        c = ab[i] * s**2 + 1 - ab[i]
+        A = (1 - b[i] / c) / math.sqrt(al[i])
+        B = b[i] * math.sqrt(ab[i]) / (c * math.sqrt(al[i]))
+        delta = B * (m_c - m_u)
+        s2 = float(s2_all[i])
+        M = np.zeros((d + 1, d + 1))
+        off = np.zeros(d + 1)
+        N = np.zeros((d + 1, d))
+        M[d, d] = 1.0
+        if s2 > 0.0:
+            q = eta * s2
+            # a' = (I - q H) mu_u(a) + beta Delta + q H (a* - lambda beta Delta) + sigma z
+            M[:d, :d] = (eye - q * H) * A
+            off[:d] = (eye - q * H) @ (B * m_u) + beta * delta + q * H @ (tgt - anchor * beta * delta)
+            N[:d, :] = math.sqrt(s2) * eye
+            # a' - mu_u(a) = -q H mu_u(a) + beta Delta + q H (a* - lambda beta Delta) + sigma z
+            r_lin = -q * (H * A)  # (d, d) acting on a
+            r_off = -q * H @ (B * m_u) + beta * delta + q * H @ (tgt - anchor * beta * delta)
+            M[d, :d] = delta @ r_lin / s2
+            off[d] = (delta @ r_off - 0.5 * delta @ delta) / s2
+            N[d, :] = math.sqrt(s2) * delta / s2
+        else:  # no noise, no Q-step, no evidence
+            M[:d, :d] = A * eye
+            off[:d] = B * m_u + beta * delta
+        mean = M @ mean + off
+        cov = M @ cov @ M.T + N @ N.T
+    return mean, cov
+
+
+def standardized_increments(ell, d2_order):
+    """u_t = (ell_t + d_t^2 / 2) / d_t for the evidence steps of a trace (rows in sampling order): under H0 on
+    equal-variance Gaussian heads with fresh noise at every step, i.i.d. N(0, 1) across steps and samples."""
+    d2 = np.asarray(d2_order, dtype=np.float64)
+    pos = d2 > 0
+    return (np.asarray(ell)[pos] + 0.5 * d2[pos, None]) / np.sqrt(d2[pos])[:, None]
+
+
+def null_chain_reference(model, schedule: Schedule, variance: str, states, seed: int, sample_ids):
+    """A second, independent implementation of the H0 reverse chain (beta = 0, no Q-step) on any two-head model
+    ``model(states, actions, t) -> (eps_u, eps_c)``, with the same counter-based noise: the oracle of the learned
+    pipeline's sampler.  It never calls the sampler.
+
+    DDPM (arXiv 2006.11239, eq. 11; docs/methods/diffusion.md §4): mu_h = (a_t - beta_t / sqrt(1 - ab_t) eps_h) /
+    sqrt(alpha_t); a_{t-1} = mu_u + sigma_t z_t; the evidence of a step with sigma_t > 0 is the log-ratio of the two
+    Gaussian kernels in its difference-of-squares form (||a_{t-1} - mu_u||^2 - ||a_{t-1} - mu_c||^2) / (2 sigma_t^2)
+    (docs/methods/lrt_diffusion.md §3), not the sampler's inner-product form.  Returns (final actions (n, d),
+    final Lambda (n,)) as float64 numpy arrays.
+    """
+    import torch
+
+    from lrtcheck.diffusion import counter_normal, sample_keys
+
+    s = torch.as_tensor(np.asarray(states, dtype=np.float64))
+    ids = torch.as_tensor(np.asarray(sample_ids, dtype=np.int64))
+    keys = sample_keys(int(seed), ids)
+    d = int(model.action_dim)
+    a = counter_normal(keys, 0, d).contiguous()
+    lam = torch.zeros(a.shape[0], dtype=torch.float64)
+    ab, al, b = schedule.alpha_bars, schedule.alphas, schedule.betas
+    s2_all = np.asarray(schedule.variance(variance), dtype=np.float64)
+    with torch.no_grad():
+        for t in range(schedule.T, 0, -1):
+            i = t - 1
+            eu, ec = model(s, a, t)
+            eu, ec = eu.to(torch.float64), ec.to(torch.float64)
+            k = b[i] / math.sqrt(1.0 - ab[i])
+            mu_u = (a - k * eu) / math.sqrt(al[i])
+            mu_c = (a - k * ec) / math.sqrt(al[i])
+            s2 = float(s2_all[i])
+            if s2 > 0.0:
+                nxt = mu_u + math.sqrt(s2) * counter_normal(keys, t, d).contiguous()
+                lam = lam + (((nxt - mu_u) ** 2).sum(1) - ((nxt - mu_c) ** 2).sum(1)) / (2.0 * s2)
+            else:
+                nxt = mu_u
+            a = nxt
+    return a.numpy(), lam.numpy()
+
+
+__all__ += ["null_chain_reference"]

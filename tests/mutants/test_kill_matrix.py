@@ -112,7 +112,10 @@ def test_topic_module_mutants_are_edits_of_the_original():
         "lrt.config_ignores_qstep", "lrt.qstep_fingerprint_critic_only", "lrt.calibration_rank_float",
         "lrt.calibration_rank_index", "lrt.dkw_massart_one_sided_always", "lrt.dkw_band_sign",
         "lrt.quantile_eps_one_sided", "lrt.exact_D2_no_alpha", "lrt.gmm_component_variance",
-        "lrt.gmm_no_logsumexp_fused", "lrt.gmm_no_logsumexp_numpy", "lrt.posterior_variance_abar_t"}
+        "lrt.gmm_no_logsumexp_fused", "lrt.gmm_no_logsumexp_numpy", "lrt.posterior_variance_abar_t",
+            "lrt.qstep_anchor_ignored", "lrt.qstep_grad_at_noisy_action", "lrt.noise_stale_buffer",
+            "lrt.noise_hoisted", "lrt.gate_pull_halved", "lrt.clip_posterior_coef",
+            "lrt.clip_eps_not_x0"}
 
 
 def test_wrapper_alters_inputs_and_output_around_the_original():

@@ -8,7 +8,12 @@ World.  The contextual toy (docs/methods/lrt_diffusion.md §11) and a two-head M
 (docs/methods/diffusion.md §6), calibrated at the DKW rank on held-out states.
 
 Check.  The fresh exceedance count against its exact Beta-Binomial law (equal-tailed region at the whole share);
-defect: a realized Type-I of 2 alpha on fresh states (exact binomial power).
+defect: a realized Type-I of 2 alpha on fresh states (exact binomial power).  That law holds for any exchangeable
+statistic, so it cannot see a statistic with its sign flipped or a broken reverse mean; an exact clause (no share)
+compares the sampler's H0 chain on the trained model, sample by sample, with an independent implementation of the
+reverse chain and of the kernel log-ratio (:func:`lrtcheck.worlds.lrt.null_chain_reference`, same counter-based
+noise), to a relative 1e-8: it kills ``lrt.llr_sign`` and ``lrt.reverse_mean_coef`` (exactly, every run; they are
+not ``declares=`` targets, which ``lrtcheck power`` reserves for defects a Monte Carlo part detects).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from lrtcheck.certify.figures import Spec, detail, figure, number
 from lrtcheck.claims.lrt import PAPER
 from lrtcheck.diffusion import Schedule
 from lrtcheck.lrt import ContextualToy, LRTSampler, calibrate_threshold
-from lrtcheck.stats.decisions import discrete_count_decision
+from lrtcheck.stats.decisions import bonferroni, discrete_count_decision, exact_decision
+from lrtcheck.worlds.lrt import null_chain_reference
 
 LEARNED_CLAIM = Claim(
     id="lrt.type1.learned",
@@ -32,8 +38,9 @@ LEARNED_CLAIM = Claim(
 )
 
 
-@check(LEARNED_CLAIM, quick=dict(n_data=8000, steps=1200, n_cal=1500, m=3000, alpha=0.1, delta=0.1, T=10),
-       full=dict(n_data=20000, steps=4000, n_cal=4000, m=8000, alpha=0.1, delta=0.1, T=10))
+@check(LEARNED_CLAIM, quick=dict(n_data=8000, steps=1200, n_cal=1500, m=3000, alpha=0.1, delta=0.1, T=10,
+                  n_ref=500),
+       full=dict(n_data=20000, steps=4000, n_cal=4000, m=8000, alpha=0.1, delta=0.1, T=10, n_ref=2000))
 def check_type1_learned(ctx):
     """The fresh exceedance count against BetaBinomial(m, n+1-k, k); defect: realized Type-I 2 alpha."""
     from lrtcheck.diffusion import TwoHeadTrainer
@@ -53,14 +60,29 @@ def check_type1_learned(ctx):
     fresh = deployed.null_statistics(m, seed=ctx.seed("fresh"), states=toy.sample_states(m, rng))
     count = int(np.sum(np.asarray(fresh) > cal.tau))
     alpha_def = 2 * alpha
-    decision = discrete_count_decision(count, m, st.betabinom(m, n + 1 - cal.k, cal.k), ctx.false_fail_rate,
+    # the chain itself, sample by sample, against an independent implementation of the H0 reverse chain on the same
+    # trained model and noise: sees a wrong statistic or reverse mean that the exchangeable count cannot
+    n_ref = min(p["n_ref"], m)
+    ref_states = toy.sample_states(n_ref, rng)
+    ref_seed = ctx.seed("reference")
+    got = sampler.sample(ref_states, seed=ref_seed, null=True)
+    a_ref, lam_ref = null_chain_reference(tr.model_, sch, "posterior", ref_states, ref_seed, np.arange(n_ref))
+    err_lam = float(np.max(np.abs(got.final - lam_ref) / (1.0 + np.abs(lam_ref))))
+    err_act = float(np.max(np.abs(got.actions - a_ref) / (1.0 + np.abs(a_ref))))
+    chain = exact_decision(err_lam <= 1e-8 and err_act <= 1e-8, estimate=max(err_lam, err_act), bound=1e-8,
+                           n=n_ref, name="H0 chain = independent reverse-chain implementation",
+                           message=f"sampler differs from the reference chain: relative error {err_lam:.3g} in "
+                                   f"Lambda, {err_act:.3g} in the actions")
+    counted = discrete_count_decision(count, m, st.betabinom(m, n + 1 - cal.k, cal.k), ctx.false_fail_rate,
                                        defect_law=st.binom(m, alpha_def),
                                        target_defect=f"realized Type-I >= {alpha_def} on fresh states",
                                        name="fresh exceedances")
+    decision = bonferroni([counted, chain], ctx.false_fail_rate, report=0)
     return Evidence.from_decision(
         decision, bound=alpha, defect_size=alpha_def - alpha,
         details={"tau": cal.tau, "k": cal.k, "eps": cal.epsilon, "final_loss": float(tr.losses_[-200:].mean()),
-                 "region": list(decision.region)},
+                 "region": list(counted.region), "reference_error_lambda": err_lam,
+                 "reference_error_actions": err_act, "n_reference": n_ref},
     )
 
 

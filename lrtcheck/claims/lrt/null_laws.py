@@ -144,7 +144,8 @@ MUTANTS = [
     Mutant("lrt.llr_sign", _RUN_CHUNK,
            "the log-ratio written background over good, (dist(a, mu_c)^2 - dist(a, mu_u)^2)/(2 sigma^2): Lambda "
            "measures evidence for H0",
-           source_edit((_ELL, "ell = (0.5 * (d64 * d64).sum(0) - (diff * d64).sum(0)) / s2")), _NULL, tags=("ci",)),
+           source_edit((_ELL, "ell = (0.5 * (d64 * d64).sum(0) - (diff * d64).sum(0)) / s2")),
+           _NULL + ("lrt.type1.learned",), tags=("ci",)),
     Mutant("lrt.llr_sigma_not_squared", _RUN_CHUNK,
            "the increment divided by sigma_t (the noise scale at hand) instead of the variance sigma_t^2",
            source_edit((_ELL, "ell = ((diff * d64).sum(0) - 0.5 * (d64 * d64).sum(0)) / math.sqrt(s2)")), _NULL,
@@ -157,7 +158,7 @@ MUTANTS = [
     Mutant("lrt.reverse_mean_coef", _RUN_CHUNK,
            "the reverse mean's coefficient beta_t/sqrt(1 - ab_t) written beta_t/(1 - ab_t)",
            source_edit(("coef = betas_np[i] / math.sqrt(1.0 - abar_np[i])", "coef = betas_np[i] / (1.0 - abar_np[i])")),
-           _NULL_AND_ACTIONS, tags=("ci",)),
+           _NULL_AND_ACTIONS + ("lrt.type1.learned",), tags=("ci",)),
     Mutant("lrt.reverse_mean_no_inv_sqrt_alpha", _RUN_CHUNK,
            "the 1/sqrt(alpha_t) of the reverse mean forgotten in mu_u (Delta, computed on its own line, keeps it): "
            "Lambda's law is unchanged, the actions are not",

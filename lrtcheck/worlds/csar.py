@@ -39,7 +39,8 @@ from lrtcheck.stats import clopper_pearson
 __all__ = [
     "label_residual_cdf", "draw_square_law_labels", "CovariateShiftWorld", "COVARIATE_SHIFT", "FiniteScoreWorld",
     "VENN_ABERS_WORLD", "PERCELL_WORLD_SEED", "PerCellWorld", "percell_world", "clopper_pearson_cell_coverage",
-    "exact_frequency_data", "deterministic_mdp", "certificates_on_the_event",
+    "exact_frequency_data", "deterministic_mdp", "certificates_on_the_event", "transition_cell_law",
+    "world_at_gap_fraction",
 ]
 
 
@@ -215,3 +216,28 @@ def certificates_on_the_event(world: CSARWorld, pi, rng) -> Certificates:
         hat = np.clip(c + rng.uniform(-1, 1, ell.shape) * eps, -L, L)
         out.append((hat, eps))
     return Certificates(out[0][0], out[0][1], out[1][0], out[1][1])
+
+
+# ------------------------------------------------------------------------------------------------ calibration law
+def transition_cell_law(world: CSARWorld, prior: float = 0.5) -> np.ndarray:
+    """The exact law ``nu`` of one transition-discriminator example of the matched design, over the flattened
+    (s, a, s') cells: ``d_b(s, a) (prior p(s'|s,a) + (1 - prior) m(s'|s,a))`` with ``d_b`` the behaviour occupancy
+    (docs/methods/csar.md §2); computed from ``tabular_envs.occupancy``, not from the pipeline's sampler."""
+    d = te.occupancy(world.mdp, world.behaviour)
+    nu = d[..., None] * (prior * world.mdp.P + (1 - prior) * world.model)
+    nu = np.clip(nu, 0.0, None).ravel()
+    return nu / nu.sum()
+
+
+def world_at_gap_fraction(n_states: int, n_actions: int, fraction: float, *, seed: int, **kw) -> CSARWorld:
+    """``make_world(n_states, n_actions, gap=fraction * top, seed=seed, **kw)``, where ``top`` is the largest gap
+    that the world's perturbation target allows (``perturb_to_gap`` refuses larger gaps): the same seed derivation
+    as ``make_world``, so every seed gives a world, at the same relative distance from its model's limit."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}")
+    s1, s2, _ = np.random.SeedSequence(seed).spawn(3)
+    mdp = te.random_mdp(n_states, n_actions, gamma=kw.get("gamma", 0.8), seed=s1,
+                        reward_range=kw.get("reward_range", (0.2, 1.0)), concentration=2.0)
+    target = te.random_kernel(n_states, n_actions, seed=int(s2.generate_state(1)[0]))
+    top = te.perturb_kernel(mdp.P, 1.0, target=target).max_abs_log_ratio
+    return make_world(n_states, n_actions, gap=float(fraction) * top, seed=seed, **kw)

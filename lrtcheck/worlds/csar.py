@@ -40,7 +40,7 @@ __all__ = [
     "label_residual_cdf", "draw_square_law_labels", "CovariateShiftWorld", "COVARIATE_SHIFT", "FiniteScoreWorld",
     "VENN_ABERS_WORLD", "PERCELL_WORLD_SEED", "PerCellWorld", "percell_world", "clopper_pearson_cell_coverage",
     "exact_frequency_data", "deterministic_mdp", "certificates_on_the_event", "transition_cell_law",
-    "world_at_gap_fraction",
+    "world_at_gap_fraction", "certificates_covering",
 ]
 
 
@@ -241,3 +241,17 @@ def world_at_gap_fraction(n_states: int, n_actions: int, fraction: float, *, see
     target = te.random_kernel(n_states, n_actions, seed=int(s2.generate_state(1)[0]))
     top = te.perturb_kernel(mdp.P, 1.0, target=target).max_abs_log_ratio
     return make_world(n_states, n_actions, gap=float(fraction) * top, seed=seed, **kw)
+
+
+def certificates_covering(world: CSARWorld, policies, rng, ell_p_certificates: Certificates) -> Certificates:
+    """One set of certificates that satisfies the certified event for every policy in ``policies`` at once: per
+    (s, a) the hull of the clipped ``ell_pi`` of the policies, widened by ``U(0, 1) * U(0, L/2)`` on each side and
+    clipped to ``[-L, L]``; ``ell_hat_pi`` its midpoint, ``eps_pi`` its half-width.  The transition certificates are
+    taken from ``ell_p_certificates``.  With one fixed certified reward the surrogate is an ordinary MDP, so its
+    optimal value (and the optimisation error of the value theorem) is well defined (docs/methods/csar.md §7)."""
+    L = world.clip
+    c = np.stack([np.clip(world.ell_pi(pi), -L, L) for pi in policies])
+    s = rng.uniform(0, L / 2, c.shape[1:])
+    lo = np.clip(c.min(axis=0) - rng.random(c.shape[1:]) * s, -L, L)
+    hi = np.clip(c.max(axis=0) + rng.random(c.shape[1:]) * s, -L, L)
+    return Certificates(ell_p_certificates.ell_p_hat, ell_p_certificates.eps_p, (lo + hi) / 2, (hi - lo) / 2)

@@ -219,5 +219,6 @@ MUTANTS = [
            ("csar.reward.*", "csar.value.*"), tags=("ci",)),
     Mutant("csar.reward_optimistic", "lrtcheck.csar.reward:_lower",
            "the certified reward adds the radius instead of subtracting it (optimism instead of pessimism)",
-           source_edit(("v = ell - eps", "v = ell + eps")), ("csar.value.lemma", "csar.reward.*"), tags=("ci",)),
+           source_edit(("v = ell - eps", "v = ell + eps")), ("csar.value.*", "csar.reward.*"), tags=("ci",),
+           declares=("csar.value.theorem",)),
 ]

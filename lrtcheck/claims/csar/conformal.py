@@ -279,7 +279,7 @@ MUTANTS = [
            ("csar.conformal.*", "csar.weighted.reduces"), tags=("ci",)),
     Mutant("csar.conformal_signed_residual", f"{_M}:label_residuals",
            "the absolute value dropped from the non-conformity score: y - u(x) instead of |y - u(x)|",
-           source_edit(("return np.abs(labels - probs)", "return labels - probs")),
+           source_edit(("return np.abs(y - u)", "return y - u")),
            ("csar.conformal.*", "csar.weighted.*"), tags=("ci",)),
     Mutant("csar.weighted_no_test_weight", f"{_M}:WeightedConformal.threshold",
            "the test point's own weight w(x) left out of the normaliser (the quantile of the calibration "

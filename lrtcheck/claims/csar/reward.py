@@ -234,8 +234,7 @@ MUTANTS = [
     Mutant("csar.clip_logit_identity", "lrtcheck.csar.logit:clip_logit",
            "clip_L returns its argument unchanged (a min/max pair lost in a refactor): the ideal reward is "
            "unclipped",
-           source_edit(("return np.clip(np.asarray(z, dtype=np.float64), -L, L)",
-                        "return np.asarray(z, dtype=np.float64)")),
+           source_edit(("return np.clip(z, -L, L)", "return z")),
            ("csar.reward.*", "csar.value.*"), tags=("ci",)),
     Mutant("csar.reward_optimistic", "lrtcheck.csar.reward:_lower",
            "the certified reward adds the radius instead of subtracting it (optimism instead of pessimism)",

@@ -26,6 +26,7 @@ Worlds import the methods, ``tabular_envs`` and the statistical core only, never
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from dataclasses import dataclass
 from typing import Callable
 
@@ -74,6 +75,42 @@ class CovariateShiftWorld:
     @property
     def likelihood_ratio(self) -> np.ndarray:
         return self.px_test / self.px_cal
+
+    def exact_weighted_coverage(self, n: int, delta, *, include_test_weight: bool = True) -> float:
+        """The exact probability that weighted conformal with ``w = px_test/px_cal`` covers the test label, from
+        ``n`` calibration points, by enumerating every calibration multiset of the 2J (x, y) cells with its
+        multinomial probability and every test (x, y) (Tibshirani et al. 2019, section 2).  The quantile is
+        recomputed here by brute force in exact fractions (weights and delta as the decimals they are written
+        as): ``q(x) = min{a_i : sum_{a_j <= a_i} w_j >= (1 - delta)(W + w(x))}``, ``+inf`` when none; with
+        ``include_test_weight=False`` the test point's weight is left out (the defect of the checks)."""
+        J = self.px_cal.shape[0]
+        fr = lambda v: Fraction(repr(float(v)))  # noqa: E731
+        w = [fr(t) / fr(c) for t, c in zip(self.px_test, self.px_cal)]
+        d = Fraction(delta)
+        cellp = np.r_[self.px_cal * (1 - self.u), self.px_cal * self.u]
+        combos = list(itertools.combinations_with_replacement(range(2 * J), n))
+        counts = np.array([np.bincount(c, minlength=2 * J) for c in combos])
+        prob = st.multinomial.pmf(counts, n, cellp)
+        # residual of every (x, y) cell, exact: |y - base[x]|
+        res = [abs(Fraction(y) - fr(self.base[x])) for y in (0, 1) for x in range(J)]
+        total = 0.0
+        for pr, combo in zip(prob, combos):
+            pts = sorted((res[c], w[c % J]) for c in combo)
+            W = sum(wi for _, wi in pts)
+            cover = 0.0
+            for x in range(J):
+                need = (1 - d) * (W + (w[x] if include_test_weight else 0))
+                q, acc = None, Fraction(0)
+                for a_i, wi in pts:
+                    acc += wi
+                    if acc >= need:
+                        q = a_i
+                        break
+                for y, py in ((0, 1 - self.u[x]), (1, self.u[x])):
+                    if q is None or abs(Fraction(y) - fr(self.base[x])) <= q:
+                        cover += float(self.px_test[x]) * float(py)
+            total += float(pr) * cover
+        return total
 
     def draw(self, rng, replications: int, n: int):
         """``(xc, yc, xt, yt)``: ``replications`` calibration sets of size ``n`` and one test point each (drawn in

@@ -15,8 +15,8 @@ ratio (:data:`lrtcheck.worlds.csar.COVARIATE_SHIFT`).
 
 Checks.  ``csar.conformal.coverage`` splits its share between a KS test of the realized coverages against
 ``Beta(k, n+1-k)`` and a two-sided count of covered test labels against ``Bin(R, k/(n+1))``, with the exact rank
-bracket; the defect is the rank off by one.  ``csar.weighted.shift`` is a one-sided count against
-``Bin(R, 1-delta)`` with a stated coverage deficit.  ``csar.conformal.exact_coverage`` and
+bracket; the defect is the rank off by one.  ``csar.weighted.shift`` is a two-sided count against its exact
+law (non-constant likelihood-ratio weights, every calibration multiset enumerated) at drawn (n, delta).  ``csar.conformal.exact_coverage`` and
 ``csar.weighted.reduces`` are exact.
 """
 
@@ -29,11 +29,11 @@ import numpy as np
 from scipy import stats as st
 
 from lrtcheck.certify import Claim, Evidence, check
-from lrtcheck.certify.configurations import Choice, Integer, ParameterSpace
+from lrtcheck.certify.configurations import Choice, Integer, ParameterSpace, Rational
 from lrtcheck.certify.mutation import Mutant, source_edit
 from lrtcheck.csar import SplitConformal, WeightedConformal
 from lrtcheck.stats import exact_fraction
-from lrtcheck.stats.design import ks_sample_size
+from lrtcheck.stats.design import binomial_power, ks_sample_size
 from lrtcheck.stats.decisions import (binomial_count_decision, bonferroni, exact_decision, ks_decision,
                                       split_share)
 from lrtcheck.worlds.csar import COVARIATE_SHIFT, draw_square_law_labels, label_residual_cdf
@@ -227,37 +227,63 @@ WSHIFT = Claim(
     source="Tibshirani et al. (2019), arXiv 1904.06019, Corollary 1; C-SAR paper §4 ('weighted calibration'); "
     "docs/methods/csar.md §3",
     statement="Under a known covariate shift, weighted conformal with w = dP_test/dP_cal covers the test label with "
-    "probability >= 1 - delta.",
+    "probability >= 1 - delta; with finite covariates its exact coverage is the enumeration over calibration "
+    "multisets, and the covered count over R replications is Binomial(R, c_exact).",
     assumptions=("known likelihood ratio", "exchangeable calibration points"),
 )
 
 
-@check(WSHIFT, quick=dict(n=50, delta=0.1, replications=4000, defect=0.04),
-       full=dict(n=50, delta=0.1, replications=40000, defect=0.015),
+WSHIFT_SPACE = ParameterSpace("weighted_shift", n=Integer(4, 8),
+                              delta=Rational(Fraction(1, 10), Fraction(1, 3), 30))
+
+
+def _replications_for(p0, p1, share, power, cap):
+    R = 500
+    while R < cap and binomial_power(R, p0, p1, share, alternative="two-sided") < power:
+        R *= 2
+    return min(R, cap)
+
+
+@check(WSHIFT, quick=dict(configurations=2, max_replications=8000),
+       full=dict(configurations=6, max_replications=64000),
        subject="csar.weighted_conformal", default_subject=lambda: WeightedConformal(0.1))
 def check_weighted_shift(ctx):
-    """One-sided exact count of covered test labels against ``Bin(R, 1-delta)`` at the full share; the defect is a
-    coverage deficit of ``defect`` (weights misapplied).  Unweighted split conformal, measured alongside, shows
-    what the weights correct."""
-    p = ctx.params
-    n, delta, R = p["n"], p["delta"], p["replications"]
+    """Per drawn (n, delta): the count of covered test labels, with the non-constant likelihood-ratio weights,
+    two-sided against ``Bin(R, c_exact)``, ``c_exact`` from the enumeration of every calibration multiset
+    (:meth:`CovariateShiftWorld.exact_weighted_coverage`, an independent brute-force quantile in exact fractions),
+    and the exact clause ``c_exact >= 1 - delta`` (the guarantee).  Defect: the test point's weight left out of the
+    normaliser, whose coverage the same enumeration gives exactly, so the power is exact; R is sized for it.
+    Unweighted split conformal, measured alongside, shows what the weights correct."""
+    configs = ctx.configurations(WSHIFT_SPACE)
     world = COVARIATE_SHIFT
     w_of = world.likelihood_ratio
-    xc, yc, xt, yt = world.draw(ctx.rng, R, n)
-    cov = cov_plain = 0
-    for r in range(R):
-        m = fresh_subject(ctx.subject, delta=delta).fit(world.base[xc[r]], yc[r], w_of[xc[r]])
-        lo, hi = m.predict_interval(world.base[xt[r:r + 1]], w_of[xt[r:r + 1]])
-        cov += int(lo[0] <= yt[r] <= hi[0])
-        q = SplitConformal(delta).fit(world.base[xc[r]], yc[r]).threshold_
-        cov_plain += int(abs(yt[r] - world.base[xt[r]]) <= q)
-    decision = binomial_count_decision(cov, R, 1 - delta, ctx.false_fail_rate, alternative="less",
-                                       defect_rate=1 - delta - p["defect"],
-                                       target_defect=f"coverage deficit of {p['defect']} (e.g. weights misapplied)",
-                                       name="covered test labels")
-    return Evidence.from_decision(decision, defect_size=p["defect"],
-                                  details={"unweighted_split_conformal_coverage": cov_plain / R,
-                                           "min_count": decision.region[0]})
+    parts, rows = [], []
+    for cfg in configs:
+        n, delta_q = int(cfg["n"]), cfg["delta"]
+        delta = float(delta_q)
+        c_exact = world.exact_weighted_coverage(n, delta_q)
+        c_defect = world.exact_weighted_coverage(n, delta_q, include_test_weight=False)
+        R = _replications_for(c_exact, c_defect, cfg.share, ctx.required_power, ctx.params["max_replications"])
+        xc, yc, xt, yt = world.draw(cfg.rng, R, n)
+        cov = cov_plain = 0
+        for r in range(R):
+            m = fresh_subject(ctx.subject, delta=delta).fit(world.base[xc[r]], yc[r], w_of[xc[r]])
+            lo, hi = m.predict_interval(world.base[xt[r:r + 1]], w_of[xt[r:r + 1]])
+            cov += int(lo[0] <= yt[r] <= hi[0])
+            q = SplitConformal(delta, allow_infinite=True).fit(world.base[xc[r]], yc[r]).threshold_
+            cov_plain += int(abs(yt[r] - world.base[xt[r]]) <= q)
+        count = binomial_count_decision(cov, R, c_exact, cfg.share, defect_rate=c_defect,
+                                        target_defect="the test point's weight left out of the normaliser",
+                                        name="covered test labels")
+        guarantee = exact_decision(c_exact >= 1 - delta, estimate=c_exact, bound=1 - delta, name="exact coverage",
+                                   message=f"the exact coverage {c_exact:.6g} is below 1 - delta")
+        parts.append(bonferroni([count, guarantee], cfg.share))
+        rows.append({"n": n, "delta": str(delta_q), "replications": R, "coverage": cov / R, "exact": c_exact,
+                     "defect_exact": c_defect, "unweighted": cov_plain / R})
+    decision = configs.join(parts)
+    return Evidence.from_decision(decision, details={
+        "configurations": rows, "nominal": float(np.mean([1 - float(Fraction(r["delta"])) for r in rows])),
+        "unweighted_split_conformal_coverage": float(np.mean([r["unweighted"] for r in rows]))})
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -285,7 +311,7 @@ MUTANTS = [
            "the test point's own weight w(x) left out of the normaliser (the quantile of the calibration "
            "weights alone)",
            source_edit(("need = (b - a) * (total + wt)", "need = np.broadcast_to((b - a) * total, wt.shape)")),
-           ("csar.weighted.*",), tags=("ci",)),
+           ("csar.weighted.*",), tags=("ci",), declares=("csar.weighted.shift",)),
     Mutant("csar.weighted_tie_side", f"{_M}:WeightedConformal.threshold",
            "searchsorted side='right' for the cumulative weight: the quantile is one rank too high whenever "
            "sum_{i<=k} w_(i) hits (1-delta)(W+w(x)) exactly",

@@ -67,7 +67,8 @@ def _spec(cid):
 
 @pytest.mark.parametrize("rank, verdict", [(_float_ceil, "valid but conservative"), (_minus_one, "invalid")])
 def test_exact_coverage_flags_the_subject(rank, verdict):
-    res = run_check(_spec("csar.conformal.exact_coverage"), tier="quick", subject=lambda delta: _ShiftedRank(delta, rank))
+    res = run_check(_spec("csar.conformal.exact_coverage"), tier="quick",
+                    subject=lambda delta: _ShiftedRank(delta, rank))
     assert not res.passed and res.evidence.details["verdict"] == verdict, res.message
 
 

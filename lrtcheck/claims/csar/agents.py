@@ -2,12 +2,15 @@
 
 Claim.  ``soft_vi_policy(mdp, tau)`` is the fixed point ``pi = softmax(Q^pi_tau / tau)`` of the entropy-regularised
 Bellman equation, and tabular SAC with the critic target ``y = r + gamma E_{a'~pi}[Qbar(s', a') - tau log
-pi(a'|s')]`` (C-SAR paper §5 and §7; Haarnoja et al. 2018, arXiv 1801.01290) converges to the soft-optimal Q, and its policy to
-softmax(Q*/tau), when fed one minibatch holding every (s, a), many of them repeated with different next states (the fixed
+pi(a'|s')]`` (C-SAR paper §5 and §7; Haarnoja et al. 2018, arXiv 1801.01290) converges to the soft-optimal Q, and
+its policy to
+softmax(Q*/tau), when fed one minibatch holding every (s, a), many of them repeated with different next states (the
+fixed
 point is then the soft optimum of the batch's empirical MDP) (docs/methods/csar.md §6, docs/methods/tabular.md §4).
 
 World.  Random MDPs (``tabular_envs.random_mdp``) at three temperatures, evaluated exactly
-(``tabular_envs.soft_evaluate_policy``); one fixed minibatch of a random stochastic MDP with repeated (s, a), whose fixed point is the soft-optimal Q of
+(``tabular_envs.soft_evaluate_policy``); one fixed minibatch of a random stochastic MDP with repeated (s, a), whose
+fixed point is the soft-optimal Q of
 the batch's empirical MDP (``tabular_envs.soft_value_iteration``).
 
 Check.  Exact: the fixed-point error, and the SAC critic's and actor's distances to the soft optimum, below 1e-6.
@@ -69,7 +72,8 @@ def check_soft_optimality(ctx):
     worst_sac = max(worst_q, worst_pi)
     decision = exact_decision(worst_vi < 1e-6 and worst_sac < 1e-6, estimate=max(worst_vi, worst_sac), bound=1e-6,
                               name="soft-optimality error",
-                              message=f"soft VI fixed-point error {worst_vi:.3g}, SAC Q error {worst_q:.3g}, SAC policy "
+                              message=f"soft VI fixed-point error {worst_vi:.3g}, SAC Q error {worst_q:.3g}, "
+                              f"SAC policy "
                               f"error {worst_pi:.3g}")
     return Evidence.from_decision(decision, details={"soft_vi_fixed_point_error": worst_vi,
                                                      "sac_q_error": worst_q, "sac_policy_error": worst_pi,

@@ -16,7 +16,8 @@ ratio (:data:`lrtcheck.worlds.csar.COVARIATE_SHIFT`).
 Checks.  ``csar.conformal.coverage`` splits its share between a KS test of the realized coverages against
 ``Beta(k, n+1-k)`` and a two-sided count of covered test labels against ``Bin(R, k/(n+1))``, with the exact rank
 bracket; the defect is the rank off by one.  ``csar.weighted.shift`` is a two-sided count against its exact
-law (non-constant likelihood-ratio weights, every calibration multiset enumerated) at drawn (n, delta).  ``csar.conformal.exact_coverage`` and
+law (non-constant likelihood-ratio weights, every calibration multiset enumerated) at drawn (n, delta). 
+``csar.conformal.exact_coverage`` and
 ``csar.weighted.reduces`` are exact.
 """
 

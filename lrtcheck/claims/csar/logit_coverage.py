@@ -10,7 +10,8 @@ informative one: ``P_{data, x ~ nu}(certified event and eps(x) < L) >= 1 - delta
 (the certified event, whatever the radius) is decided beside it and reported, so that the verdict separates
 "valid but vacuous" (split conformal) from "invalid" (Venn-Abers, and the point calibrators whose radius is 0).
 
-World.  Random tabular C-SAR worlds (``make_world(4, 2)``) drawn over the gap ``max|log p/m|`` (a fraction 0.1 to 0.8 of the largest gap the world allows), the clip L, the
+World.  Random tabular C-SAR worlds (``make_world(4, 2)``) drawn over the gap ``max|log p/m|`` (a fraction 0.1 to
+0.8 of the largest gap the world allows), the clip L, the
 level delta and the calibration size (``LCOV_SPACE``); the transition discriminator is trained and calibrated
 exactly as the pipeline does (``lrtcheck.csar.pipeline.cell_intervals`` at delta/2, the transition share of the
 pipeline's delta, holdout split, matched design).  The claim is asserted at the weaker ``1 - delta``.
@@ -104,7 +105,8 @@ def _make_logit_coverage_check(name):
             val_d = binomial_count_decision(int(valid.sum()), R, 1 - delta, cfg.share, alternative="less",
                                             name="certified events (any radius)")
             parts.append(inf_d)
-            rows.append({"gap": float(np.abs(w.ell_p).max()), "clip": float(cfg["clip"]), "delta": delta, "n": int(cfg["n"]),
+            rows.append({"gap": float(np.abs(w.ell_p).max()), "clip": float(cfg["clip"]), "delta": delta,
+                         "n": int(cfg["n"]),
                          "replications": R, "informative_coverage": float(informative.mean()),
                          "certificate_coverage": float(valid.mean()),
                          "nu_certificate_coverage": float(freq[:, 0].mean()),
@@ -149,7 +151,8 @@ def logit_coverage_bars(items) -> list[Spec]:
              "labels": labels,
              "values": {"certified, ε < L (the claim)": [ev.details["informative_coverage"] for _, ev in rows],
                         "certified event |ℓ̂ - ℓ| ≤ ε": [ev.details["certificate_coverage"] for _, ev in rows],
-                        "interval [z_lo, z_hi] ∋ ℓ (ν-weighted)": [ev.details["interval_coverage"] for _, ev in rows]},
+                        "interval [z_lo, z_hi] ∋ ℓ (ν-weighted)":
+                            [ev.details["interval_coverage"] for _, ev in rows]},
              "lower": {"certified, ε < L (the claim)": [float(ev.lower) for _, ev in rows]},
              "upper": {"certified, ε < L (the claim)": [float(ev.upper) for _, ev in rows]},
              "target": 0.9, "target_label": "1 - δ (δ drawn; 0.9 shown)", "ylabel": "coverage",

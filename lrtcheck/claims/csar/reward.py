@@ -10,7 +10,8 @@ beta) L``, attained at saturated ratios; the paper's ``|r_C| <= max|log r| + (al
 
 World.  The per-cell world (:func:`lrtcheck.worlds.csar.percell_world`) with per-cell Clopper-Pearson
 certificates for the sandwich, on model transitions (ell_p) and on environment transitions (ell_pi of a fixed
-target policy against the behaviour: the policy-shift certificate), alpha and beta drawn per replication; random log-rewards and log-ratios (Cauchy tails, infinities included) for the
+target policy against the behaviour: the policy-shift certificate), alpha and beta drawn per replication; random
+log-rewards and log-ratios (Cauchy tails, infinities included) for the
 bounds.
 
 Checks.  ``csar.reward.sandwich``: the sandwich pointwise on the certified event (exact, every cell of every

@@ -43,7 +43,13 @@ def label_residuals(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def _interval(probs: np.ndarray, q) -> tuple[np.ndarray, np.ndarray]:
-    return np.clip(probs - q, 0.0, 1.0), np.clip(probs + q, 0.0, 1.0)
+    """``[max(0, u - q), min(1, u + q)]``, with the ends at the labels decided by the residual itself: the label 1 is
+    inside iff ``1 - u <= q`` and 0 iff ``u <= q``, exactly as the scores were computed (in floating point
+    ``u + (1 - u)`` can round below 1, which dropped a test label whose residual equals the threshold -- a tie of
+    probability > 0 on finite covariate spaces)."""
+    lo = np.where(probs <= q, 0.0, np.clip(probs - q, 0.0, 1.0))
+    hi = np.where(1.0 - probs <= q, 1.0, np.clip(probs + q, 0.0, 1.0))
+    return lo, hi
 
 
 class SplitConformal:

@@ -80,19 +80,18 @@ class CovariateShiftWorld:
         """The exact probability that weighted conformal with ``w = px_test/px_cal`` covers the test label, from
         ``n`` calibration points, by enumerating every calibration multiset of the 2J (x, y) cells with its
         multinomial probability and every test (x, y) (Tibshirani et al. 2019, section 2).  The quantile is
-        recomputed here by brute force in exact fractions (weights and delta as the decimals they are written
-        as): ``q(x) = min{a_i : sum_{a_j <= a_i} w_j >= (1 - delta)(W + w(x))}``, ``+inf`` when none; with
+        recomputed here by brute force in exact fractions of the float residuals and weights the method is given
+        (``|y - base[x]|`` and ``px_test/px_cal`` as float64, delta exact): ``q(x) = min{a_i : sum_{a_j <= a_i} w_j >= (1 - delta)(W + w(x))}``, ``+inf`` when none; with
         ``include_test_weight=False`` the test point's weight is left out (the defect of the checks)."""
         J = self.px_cal.shape[0]
-        fr = lambda v: Fraction(repr(float(v)))  # noqa: E731
-        w = [fr(t) / fr(c) for t, c in zip(self.px_test, self.px_cal)]
+        w = [Fraction(float(v)) for v in self.likelihood_ratio]
         d = Fraction(delta)
         cellp = np.r_[self.px_cal * (1 - self.u), self.px_cal * self.u]
         combos = list(itertools.combinations_with_replacement(range(2 * J), n))
         counts = np.array([np.bincount(c, minlength=2 * J) for c in combos])
         prob = st.multinomial.pmf(counts, n, cellp)
         # residual of every (x, y) cell, exact: |y - base[x]|
-        res = [abs(Fraction(y) - fr(self.base[x])) for y in (0, 1) for x in range(J)]
+        res = [Fraction(float(abs(y - self.base[x]))) for y in (0.0, 1.0) for x in range(J)]
         total = 0.0
         for pr, combo in zip(prob, combos):
             pts = sorted((res[c], w[c % J]) for c in combo)
@@ -107,7 +106,7 @@ class CovariateShiftWorld:
                         q = a_i
                         break
                 for y, py in ((0, 1 - self.u[x]), (1, self.u[x])):
-                    if q is None or abs(Fraction(y) - fr(self.base[x])) <= q:
+                    if q is None or Fraction(float(abs(y - self.base[x]))) <= q:
                         cover += float(self.px_test[x]) * float(py)
             total += float(pr) * cover
         return total
@@ -124,9 +123,11 @@ class CovariateShiftWorld:
 
 
 #: the covariate-shift world of ``csar.weighted.shift``: the test law puts its mass where labels are noisier
-COVARIATE_SHIFT = CovariateShiftWorld(px_cal=np.array([0.4, 0.3, 0.2, 0.1]),
-                                      px_test=np.array([0.05, 0.15, 0.3, 0.5]),
-                                      u=np.array([0.1, 0.3, 0.6, 0.9]), base=np.array([0.2, 0.35, 0.45, 0.55]))
+#: (generic values: no two cells share a residual and no sum of weights hits a quantile level exactly, so the exact
+#: law does not depend on how floating point breaks ties between equal reals)
+COVARIATE_SHIFT = CovariateShiftWorld(px_cal=np.array([0.41, 0.29, 0.19, 0.11]),
+                                      px_test=np.array([0.07, 0.16, 0.29, 0.48]),
+                                      u=np.array([0.1, 0.3, 0.6, 0.9]), base=np.array([0.21, 0.37, 0.44, 0.58]))
 
 
 # ------------------------------------------------------------------------------------------------ Venn-Abers

@@ -75,13 +75,14 @@ def rank_verdict(ranks, k: int) -> tuple[bool, str]:
 
 
 def _n_low(c):
+    # n >= 2/delta - 1 keeps k + 1 <= n, so that the declared defect (rank k + 1) is a finite-rank calibrator
     d = Fraction(c["num"], c["den"])
-    return max(2, math.ceil(1 / d) - 1)
+    return max(2, math.ceil(2 / d) - 1)
 
 
 CONF_SPACE = ParameterSpace("conformal", den=Choice(3, 10, 7, 4, 20, 6),
                             num=Integer(1, lambda c: max(1, (c["den"] - 1) // 2)),
-                            edge=Choice(True, False), n=Integer(_n_low, lambda c: max(_n_low(c), 60), log=True))
+                            edge=Choice(True, False), n=Integer(_n_low, lambda c: max(_n_low(c), 80), log=True))
 
 
 def _configured_n(cfg) -> tuple[int, Fraction]:

@@ -15,7 +15,7 @@ import numpy as np
 from lrtcheck.stats import clopper_pearson
 from lrtcheck.stats.validation import check_positive_int
 
-from ._inputs import cells_1d, check_delta, labels_1d, paired
+from ._inputs import cells_1d, check_delta, check_flag, count_array, labels_1d, paired
 
 __all__ = ["PerCellClopperPearson"]
 
@@ -55,8 +55,9 @@ class PerCellClopperPearson:
         """Fit from per-cell counts and successes directly (a stratified design)."""
         n_cells = check_positive_int("n_cells", self.n_cells)
         delta = check_delta(self.delta)
-        counts = np.asarray(counts, dtype=np.int64)
-        succ = np.asarray(successes, dtype=np.int64)
+        union_bound = check_flag("union_bound", self.union_bound)
+        counts = count_array("counts", counts)
+        succ = count_array("successes", successes)
         if counts.shape != (n_cells,) or succ.shape != (n_cells,):
             raise ValueError(f"counts and successes must have shape ({n_cells},)")
         if np.any(counts < 0) or np.any(succ < 0) or np.any(succ > counts):
@@ -64,7 +65,7 @@ class PerCellClopperPearson:
         seen = counts > 0
         if not seen.any():
             raise ValueError("the calibration set must not be empty (got 0 points)")
-        k = int(seen.sum()) if self.union_bound else 1
+        k = int(seen.sum()) if union_bound else 1
         level = delta / k
         low = np.zeros(n_cells)
         high = np.ones(n_cells)

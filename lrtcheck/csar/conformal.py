@@ -24,22 +24,32 @@ import numpy as np
 
 from lrtcheck.stats import conformal_rank, exact_fraction
 
-from ._inputs import check_delta, labels_1d, paired, probabilities_1d, weights_1d
+from ._inputs import check_delta, check_flag, labels_1d, paired, probabilities_1d, real_array, weights_1d
 
 __all__ = ["SplitConformal", "WeightedConformal", "label_residuals"]
 
 
 def label_residuals(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Non-conformity scores ``|y - u(x)|`` (C-SAR paper §4)."""
-    if np.isnan(np.asarray(probs, dtype=np.float64)).any():
-        raise ValueError("probs must not contain NaN")
-    if np.isnan(np.asarray(labels, dtype=np.float64)).any():
-        raise ValueError("labels must not contain NaN")
-    return np.abs(labels - probs)
+    u = real_array("probs", probs)
+    y = real_array("labels", labels)
+    if np.isnan(u).any() or np.any(u < 0) or np.any(u > 1):
+        raise ValueError("probs must contain probabilities in [0, 1] (NaN refused)")
+    if np.isnan(y).any() or not np.all((y == 0.0) | (y == 1.0)):
+        raise ValueError("labels must contain binary labels 0 or 1")
+    if u.shape != y.shape:
+        raise ValueError(f"probs and labels must have the same shape ({u.shape} != {y.shape})")
+    return np.abs(y - u)
 
 
 def _interval(probs: np.ndarray, q) -> tuple[np.ndarray, np.ndarray]:
-    return np.clip(probs - q, 0.0, 1.0), np.clip(probs + q, 0.0, 1.0)
+    """``[max(0, u - q), min(1, u + q)]``, with the ends at the labels decided by the residual itself: the label 1 is
+    inside iff ``1 - u <= q`` and 0 iff ``u <= q``, exactly as the scores were computed (in floating point
+    ``u + (1 - u)`` can round below 1, which dropped a test label whose residual equals the threshold -- a tie of
+    probability > 0 on finite covariate spaces)."""
+    lo = np.where(probs <= q, 0.0, np.clip(probs - q, 0.0, 1.0))
+    hi = np.where(1.0 - probs <= q, 1.0, np.clip(probs + q, 0.0, 1.0))
+    return lo, hi
 
 
 class SplitConformal:
@@ -64,12 +74,13 @@ class SplitConformal:
 
     def fit(self, probs, labels):
         delta = check_delta(self.delta)
+        allow_infinite = check_flag("allow_infinite", self.allow_infinite)
         u = probabilities_1d("probs", probs)
         y = labels_1d("labels", labels)
         paired(u, y)
         n = u.shape[0]
         k = conformal_rank(n, delta)
-        if k is None and not self.allow_infinite:
+        if k is None and not allow_infinite:
             need = math.ceil(1 / delta) - 1
             raise ValueError(f"n={n} calibration points are too few for delta={delta}: the conformal rank "
                              f"ceil((n+1)(1-delta)) exceeds n (need n >= {need}); pass allow_infinite=True to "

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from lrtcheck.stats.validation import check_finite_array, check_positive
+from lrtcheck.stats.validation import check_positive
+
+from ._inputs import finite_array, real_array
 
 __all__ = ["LogitCertificate", "logit_certificate", "logit_interval", "clip_logit", "safe_logit"]
 
@@ -34,7 +36,7 @@ def _clip_level(clip) -> float:
 
 def safe_logit(p) -> np.ndarray:
     """``log(p/(1-p))`` with ``logit(0) = -inf`` and ``logit(1) = +inf`` (no warnings)."""
-    p = np.asarray(p, dtype=np.float64)
+    p = real_array("p", p)
     if np.isnan(p).any() or np.any(p < 0.0) or np.any(p > 1.0):
         raise ValueError("p must contain probabilities in [0, 1] (NaN refused)")
     with np.errstate(divide="ignore"):
@@ -44,7 +46,10 @@ def safe_logit(p) -> np.ndarray:
 def clip_logit(z, clip) -> np.ndarray:
     """``clip_L(z) = max(-L, min(L, z))``."""
     L = _clip_level(clip)
-    return np.clip(np.asarray(z, dtype=np.float64), -L, L)
+    z = real_array("z", z)
+    if np.isnan(z).any():
+        raise ValueError("z must not contain NaN")
+    return np.clip(z, -L, L)
 
 
 @dataclass(frozen=True)
@@ -65,14 +70,14 @@ class LogitCertificate:
 
     def covers(self, z_true) -> np.ndarray:
         """The certified event ``|clip_L(z) - ell_hat| <= radius`` for the true (unclipped) log-ratios ``z``."""
-        z = np.clip(np.asarray(z_true, dtype=np.float64), -self.clip_level, self.clip_level)
+        z = np.clip(real_array("z_true", z_true), -self.clip_level, self.clip_level)
         with np.errstate(invalid="ignore"):
             gap = np.abs(z - self.ell_hat)
         return np.where(np.isnan(gap), False, gap <= self.radius * (1 + 1e-12) + 1e-12)
 
     def interval_covers(self, z_true) -> np.ndarray:
         """Containment of the true log-ratio in the transported interval ``[z_low, z_high]``."""
-        z = np.asarray(z_true, dtype=np.float64)
+        z = real_array("z_true", z_true)
         return (self.z_low <= z) & (z <= self.z_high)
 
 
@@ -83,8 +88,8 @@ def logit_certificate(p_low, p_high, *, clip, offset=0.0, radius: str = "seed") 
     ``max(clip(z_hi) - ell_hat, ell_hat - clip(z_lo))`` that always certifies (see the module note).
     """
     L = _clip_level(clip)
-    lo = np.atleast_1d(np.asarray(p_low, dtype=np.float64))
-    hi = np.atleast_1d(np.asarray(p_high, dtype=np.float64))
+    lo = np.atleast_1d(real_array("p_low", p_low))
+    hi = np.atleast_1d(real_array("p_high", p_high))
     if lo.shape != hi.shape:
         raise ValueError(f"p_low and p_high must have the same shape ({lo.shape} != {hi.shape})")
     for name, arr in (("p_low", lo), ("p_high", hi)):
@@ -94,7 +99,7 @@ def logit_certificate(p_low, p_high, *, clip, offset=0.0, radius: str = "seed") 
             raise ValueError(f"{name} must contain probabilities in [0, 1]")
     if np.any(lo > hi):
         raise ValueError("p_low must not exceed p_high")
-    off = check_finite_array("offset", offset)
+    off = finite_array("offset", offset)
     z_lo = safe_logit(lo) + off
     z_hi = safe_logit(hi) + off
     both = np.isneginf(z_lo) & np.isposinf(z_hi)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from lrtcheck.stats.validation import check_open_unit
+from lrtcheck.stats.validation import check_open_unit, check_positive_int
 
 __all__ = ["log_ratio_offset", "prior_shift_offset", "empirical_prior"]
 
@@ -31,6 +31,6 @@ def prior_shift_offset(train_prior: float, target_prior: float) -> float:
 
 def empirical_prior(n_pos: int, n_neg: int) -> float:
     """The recorded sampling prior ``n_pos / (n_pos + n_neg)`` (both classes must be present)."""
-    if n_pos <= 0 or n_neg <= 0:
-        raise ValueError(f"both classes must be present to record a prior (n_pos={n_pos}, n_neg={n_neg})")
+    n_pos = check_positive_int("n_pos", n_pos)  # both classes must be present; 1.9 and True refused
+    n_neg = check_positive_int("n_neg", n_neg)
     return n_pos / (n_pos + n_neg)

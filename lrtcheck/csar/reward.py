@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive
+from lrtcheck.stats.validation import check_nonnegative, check_positive
+
+from ._inputs import broadcast_compatible, finite_array, flag_array, real_array
 
 from .logit import clip_logit
 
@@ -26,14 +28,14 @@ __all__ = ["log_reward", "certified_reward", "ideal_reward", "reward_bound", "se
 
 def log_reward(r) -> np.ndarray:
     """``log r`` for strictly positive rewards (``r <= 0`` under the log is refused)."""
-    r = check_finite_array("r", r)
+    r = finite_array("r", r)
     if np.any(r <= 0):
         raise ValueError("r must be strictly positive under the log (C-SAR paper §2: 0 < r_min <= r)")
     return np.log(r)
 
 
 def _arr(name, v, shape):
-    a = np.broadcast_to(np.asarray(v, dtype=np.float64), shape)
+    a = broadcast_compatible(name, real_array(name, v), shape)
     if np.isnan(a).any():
         raise ValueError(f"{name} must not contain NaN")
     return a
@@ -44,8 +46,8 @@ def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: floa
     """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``)."""
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
-    lr = check_finite_array("log_r", log_r)
-    env = np.broadcast_to(np.asarray(is_env, dtype=bool), lr.shape)
+    lr = finite_array("log_r", log_r)
+    env = broadcast_compatible("is_env", flag_array("is_env", is_env), lr.shape)
     ep, ee = _arr("ell_p", ell_p, lr.shape), _arr("eps_p", eps_p, lr.shape)
     ip, ie = _arr("ell_pi", ell_pi, lr.shape), _arr("eps_pi", eps_pi, lr.shape)
     if np.any(ee < 0) or np.any(ie < 0):
@@ -74,8 +76,8 @@ def ideal_reward(log_r, is_env, *, ell_p, ell_pi, alpha: float, beta: float, cli
     """``r* = log r + 1_env beta clip_L(ell_pi) + 1_model alpha clip_L(ell_p)`` with the true log-ratios."""
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
-    lr = check_finite_array("log_r", log_r)
-    env = np.broadcast_to(np.asarray(is_env, dtype=bool), lr.shape)
+    lr = finite_array("log_r", log_r)
+    env = broadcast_compatible("is_env", flag_array("is_env", is_env), lr.shape)
     return lr + np.where(env, beta * clip_logit(_arr("ell_pi", ell_pi, lr.shape), clip),
                          alpha * clip_logit(_arr("ell_p", ell_p, lr.shape), clip))
 

@@ -14,6 +14,8 @@ import math
 import numpy as np
 from scipy import optimize, special
 
+from lrtcheck.stats.validation import check_positive
+
 from ._inputs import labels_1d, paired, scores_1d
 
 __all__ = ["TemperatureScaling"]
@@ -38,6 +40,8 @@ class TemperatureScaling:
         self.max_inverse_temperature = max_inverse_temperature
 
     def fit(self, scores, labels):
+        # a NaN or an infinite cap would switch the separation guard off (the loop below would never stop)
+        cap = check_positive("max_inverse_temperature", self.max_inverse_temperature)
         s = scores_1d("scores", scores)
         y = labels_1d("labels", labels)
         paired(s, y)
@@ -49,7 +53,7 @@ class TemperatureScaling:
             hi = 1.0
             while _nll_grad(hi, s, sign) < 0.0:
                 hi *= 4.0
-                if hi > self.max_inverse_temperature:
+                if hi > cap:
                     raise ValueError("scores separate the labels perfectly: the temperature is not identified "
                                      "(T -> 0); use more calibration data or another calibrator")
             theta = optimize.brentq(_nll_grad, 0.0, hi, args=(s, sign), xtol=1e-14, rtol=8.9e-16)

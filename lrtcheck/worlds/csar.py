@@ -26,6 +26,7 @@ Worlds import the methods, ``tabular_envs`` and the statistical core only, never
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from dataclasses import dataclass
 from typing import Callable
 
@@ -39,7 +40,8 @@ from lrtcheck.stats import clopper_pearson
 __all__ = [
     "label_residual_cdf", "draw_square_law_labels", "CovariateShiftWorld", "COVARIATE_SHIFT", "FiniteScoreWorld",
     "VENN_ABERS_WORLD", "PERCELL_WORLD_SEED", "PerCellWorld", "percell_world", "clopper_pearson_cell_coverage",
-    "exact_frequency_data", "deterministic_mdp", "certificates_on_the_event",
+    "exact_frequency_data", "deterministic_mdp", "certificates_on_the_event", "transition_cell_law",
+    "world_at_gap_fraction", "certificates_covering",
 ]
 
 
@@ -74,6 +76,41 @@ class CovariateShiftWorld:
     def likelihood_ratio(self) -> np.ndarray:
         return self.px_test / self.px_cal
 
+    def exact_weighted_coverage(self, n: int, delta, *, include_test_weight: bool = True) -> float:
+        """The exact probability that weighted conformal with ``w = px_test/px_cal`` covers the test label, from
+        ``n`` calibration points, by enumerating every calibration multiset of the 2J (x, y) cells with its
+        multinomial probability and every test (x, y) (Tibshirani et al. 2019, section 2).  The quantile is
+        recomputed here by brute force in exact fractions of the float residuals and weights the method is given
+        (``|y - base[x]|`` and ``px_test/px_cal`` as float64, delta exact): ``q(x) = min{a_i : sum_{a_j <= a_i} w_j >= (1 - delta)(W + w(x))}``, ``+inf`` when none; with
+        ``include_test_weight=False`` the test point's weight is left out (the defect of the checks)."""
+        J = self.px_cal.shape[0]
+        w = [Fraction(float(v)) for v in self.likelihood_ratio]
+        d = Fraction(delta)
+        cellp = np.r_[self.px_cal * (1 - self.u), self.px_cal * self.u]
+        combos = list(itertools.combinations_with_replacement(range(2 * J), n))
+        counts = np.array([np.bincount(c, minlength=2 * J) for c in combos])
+        prob = st.multinomial.pmf(counts, n, cellp)
+        # residual of every (x, y) cell, exact: |y - base[x]|
+        res = [Fraction(float(abs(y - self.base[x]))) for y in (0.0, 1.0) for x in range(J)]
+        total = 0.0
+        for pr, combo in zip(prob, combos):
+            pts = sorted((res[c], w[c % J]) for c in combo)
+            W = sum(wi for _, wi in pts)
+            cover = 0.0
+            for x in range(J):
+                need = (1 - d) * (W + (w[x] if include_test_weight else 0))
+                q, acc = None, Fraction(0)
+                for a_i, wi in pts:
+                    acc += wi
+                    if acc >= need:
+                        q = a_i
+                        break
+                for y, py in ((0, 1 - self.u[x]), (1, self.u[x])):
+                    if q is None or Fraction(float(abs(y - self.base[x]))) <= q:
+                        cover += float(self.px_test[x]) * float(py)
+            total += float(pr) * cover
+        return total
+
     def draw(self, rng, replications: int, n: int):
         """``(xc, yc, xt, yt)``: ``replications`` calibration sets of size ``n`` and one test point each (drawn in
         that order)."""
@@ -86,9 +123,11 @@ class CovariateShiftWorld:
 
 
 #: the covariate-shift world of ``csar.weighted.shift``: the test law puts its mass where labels are noisier
-COVARIATE_SHIFT = CovariateShiftWorld(px_cal=np.array([0.4, 0.3, 0.2, 0.1]),
-                                      px_test=np.array([0.05, 0.15, 0.3, 0.5]),
-                                      u=np.array([0.1, 0.3, 0.6, 0.9]), base=np.array([0.2, 0.35, 0.45, 0.55]))
+#: (generic values: no two cells share a residual and no sum of weights hits a quantile level exactly, so the exact
+#: law does not depend on how floating point breaks ties between equal reals)
+COVARIATE_SHIFT = CovariateShiftWorld(px_cal=np.array([0.41, 0.29, 0.19, 0.11]),
+                                      px_test=np.array([0.07, 0.16, 0.29, 0.48]),
+                                      u=np.array([0.1, 0.3, 0.6, 0.9]), base=np.array([0.21, 0.37, 0.44, 0.58]))
 
 
 # ------------------------------------------------------------------------------------------------ Venn-Abers
@@ -215,3 +254,42 @@ def certificates_on_the_event(world: CSARWorld, pi, rng) -> Certificates:
         hat = np.clip(c + rng.uniform(-1, 1, ell.shape) * eps, -L, L)
         out.append((hat, eps))
     return Certificates(out[0][0], out[0][1], out[1][0], out[1][1])
+
+
+# ------------------------------------------------------------------------------------------------ calibration law
+def transition_cell_law(world: CSARWorld, prior: float = 0.5) -> np.ndarray:
+    """The exact law ``nu`` of one transition-discriminator example of the matched design, over the flattened
+    (s, a, s') cells: ``d_b(s, a) (prior p(s'|s,a) + (1 - prior) m(s'|s,a))`` with ``d_b`` the behaviour occupancy
+    (docs/methods/csar.md §2); computed from ``tabular_envs.occupancy``, not from the pipeline's sampler."""
+    d = te.occupancy(world.mdp, world.behaviour)
+    nu = d[..., None] * (prior * world.mdp.P + (1 - prior) * world.model)
+    nu = np.clip(nu, 0.0, None).ravel()
+    return nu / nu.sum()
+
+
+def world_at_gap_fraction(n_states: int, n_actions: int, fraction: float, *, seed: int, **kw) -> CSARWorld:
+    """``make_world(n_states, n_actions, gap=fraction * top, seed=seed, **kw)``, where ``top`` is the largest gap
+    that the world's perturbation target allows (``perturb_to_gap`` refuses larger gaps): the same seed derivation
+    as ``make_world``, so every seed gives a world, at the same relative distance from its model's limit."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}")
+    s1, s2, _ = np.random.SeedSequence(seed).spawn(3)
+    mdp = te.random_mdp(n_states, n_actions, gamma=kw.get("gamma", 0.8), seed=s1,
+                        reward_range=kw.get("reward_range", (0.2, 1.0)), concentration=2.0)
+    target = te.random_kernel(n_states, n_actions, seed=int(s2.generate_state(1)[0]))
+    top = te.perturb_kernel(mdp.P, 1.0, target=target).max_abs_log_ratio
+    return make_world(n_states, n_actions, gap=float(fraction) * top, seed=seed, **kw)
+
+
+def certificates_covering(world: CSARWorld, policies, rng, ell_p_certificates: Certificates) -> Certificates:
+    """One set of certificates that satisfies the certified event for every policy in ``policies`` at once: per
+    (s, a) the hull of the clipped ``ell_pi`` of the policies, widened by ``U(0, 1) * U(0, L/2)`` on each side and
+    clipped to ``[-L, L]``; ``ell_hat_pi`` its midpoint, ``eps_pi`` its half-width.  The transition certificates are
+    taken from ``ell_p_certificates``.  With one fixed certified reward the surrogate is an ordinary MDP, so its
+    optimal value (and the optimisation error of the value theorem) is well defined (docs/methods/csar.md §7)."""
+    L = world.clip
+    c = np.stack([np.clip(world.ell_pi(pi), -L, L) for pi in policies])
+    s = rng.uniform(0, L / 2, c.shape[1:])
+    lo = np.clip(c.min(axis=0) - rng.random(c.shape[1:]) * s, -L, L)
+    hi = np.clip(c.max(axis=0) + rng.random(c.shape[1:]) * s, -L, L)
+    return Certificates(ell_p_certificates.ell_p_hat, ell_p_certificates.eps_p, (lo + hi) / 2, (hi - lo) / 2)

@@ -120,9 +120,9 @@ def test_logit_and_residuals_refuse_nan():
     with pytest.raises(ValueError, match=r"^p must contain probabilities in \[0, 1\]"):
         safe_logit(np.array([1.5]))
     assert np.array_equal(safe_logit(np.array([0.0, 1.0])), [-np.inf, np.inf])
-    with pytest.raises(ValueError, match=r"^probs must not contain NaN"):
+    with pytest.raises(ValueError, match=r"^probs must contain probabilities in \[0, 1\] \(NaN refused\)"):
         label_residuals(np.array([np.nan, 0.2]), np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"^labels must not contain NaN"):
+    with pytest.raises(ValueError, match=r"^labels must contain binary labels"):
         label_residuals(np.array([0.1, 0.2]), np.array([np.nan, 1.0]))
 
 

@@ -35,7 +35,9 @@ BAYES = Claim(
     id="csar.bayes_logit.marginals",
     source="C-SAR paper §2 and §6; DARC (Eysenbach et al. 2021, arXiv 2006.13916); docs/methods/csar.md §2",
     statement="The Bayes logit of one (s,a,s') classifier equals log p/m + const only at matched (s,a) marginals "
-    "(exact counter-example otherwise); DARC's z_sas' - z_sa recovers log p/m exactly for any design.",
+    "(exact counter-example otherwise); DARC's z_sas' - z_sa recovers log p/m exactly for any design; the action "
+    "classifier's logit is log pi/pi_b + log d_pi(s)/d_b(s) + const, so ell_pi + const only at matched state "
+    "marginals.",
     assumptions=("Bayes-optimal classifiers", "finite state-action space"),
 )
 
@@ -43,8 +45,8 @@ BAYES = Claim(
 @check(BAYES, quick=dict(worlds=3), full=dict(worlds=20), stochastic=False)
 def check_bayes_logit(ctx):
     """Exact: matched design and DARC to 1e-10; the unmatched residual ``z - ell_p`` spreads by more than 1e-3."""
-    worst_matched = worst_darc = 0.0
-    spreads = []
+    worst_matched = worst_darc = worst_action = 0.0
+    spreads, spreads_action = [], []
     for i in range(ctx.params["worlds"]):
         w = make_world(5, 3, gap=1.5, seed=ctx.seed(f"world{i}"))
         d_env = te.occupancy(w.mdp, w.behaviour)
@@ -59,12 +61,31 @@ def check_bayes_logit(ctx):
             spreads.append(float(resid.max() - resid.min()))
             z_sa = te.bayes_logit_state_action(d_env, d_m, rho)
             worst_darc = max(worst_darc, float(np.max(np.abs(te.darc_difference(z, z_sa) - ell))))
-    ok = worst_matched < 1e-10 and worst_darc < 1e-10 and min(spreads) > 1e-3
+            # action logits with mismatched state marginals: class 1 at the states of a policy pi, class 0 at
+            # the behaviour's states; the oracle is the posterior of the joint laws (another route)
+            pi = te.random_policy(5, 3, seed=ctx.seed(f"pi{i}"))
+            ds1 = te.state_occupancy(w.mdp, pi)
+            ds0 = te.state_occupancy(w.mdp, w.behaviour)
+            za = te.bayes_logit_action(pi, w.behaviour, ds1, ds0, rho)
+            za_ref = te.bayes_logit_from_joint(ds1[:, None] * pi, ds0[:, None] * w.behaviour, rho)
+            ell_pi = w.ell_pi(pi)
+            fin = np.isfinite(ell_pi)
+            shift = np.log(ds1) - np.log(ds0)
+            worst_action = max(worst_action, float(np.max(np.abs(za - za_ref)[fin])),
+                               float(np.max(np.abs(za - ell_pi - shift[:, None] - c)[fin])),
+                               float(np.max(np.abs(te.bayes_logit_action(pi, w.behaviour, ds0, ds0, rho)
+                                                   - ell_pi - c)[fin])))
+            resid_a = (za - ell_pi)[fin]
+            spreads_action.append(float(resid_a.max() - resid_a.min()))
+    ok = (worst_matched < 1e-10 and worst_darc < 1e-10 and worst_action < 1e-9 and min(spreads) > 1e-3
+          and min(spreads_action) > 1e-3)
     decision = exact_decision(ok, estimate=min(spreads), bound=1e-3, name="unmatched residual spread",
-                              message="identity check failed")
+                              message=f"identity check failed (transition {worst_matched:.3g}, DARC "
+                              f"{worst_darc:.3g}, action {worst_action:.3g})")
     return Evidence.from_decision(decision, details={
         "max_error_matched": worst_matched, "max_error_darc": worst_darc,
-        "residual_spread_unmatched_min": min(spreads), "residual_spread_unmatched_max": max(spreads)})
+        "residual_spread_unmatched_min": min(spreads), "residual_spread_unmatched_max": max(spreads),
+        "max_error_action": worst_action, "action_residual_spread_unmatched_min": min(spreads_action)})
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ _T = "lrtcheck.csar.logit:logit_certificate"
 MUTANTS = [
     Mutant("csar.certificate_offset_subtracted", _T,
            "the logit offset subtracted from the transported interval instead of added",
-           source_edit(('off = check_finite_array("offset", offset)', 'off = -check_finite_array("offset", offset)')),
+           source_edit(('off = finite_array("offset", offset)', 'off = -finite_array("offset", offset)')),
            ("csar.prior.*", "csar.logit.transport"), tags=("ci",)),
     Mutant("csar.clip_skipped", _T,
            "clipping at L skipped when building the certificate (midpoint and radius of the raw interval)",

@@ -9,7 +9,8 @@ replications is ``Bin(R, c_exact)``, ``c_exact = prod_x cov_x(delta/K)``.
 
 World.  The matched-design transition classifier of a fixed tabular world
 (:func:`lrtcheck.worlds.csar.percell_world`): ``u = p/(p + m)`` per cell, and the exact per-cell coverage of the
-interval.
+interval; every eighth cell holds no calibration data (its interval must be [0, 1], and the union bound runs over
+the cells with data).
 
 Check.  A two-sided exact count against ``Bin(R, c_exact)`` at the full share, with the exact comparison
 ``c_exact >= 1 - delta``; the defect is the union bound omitted (level delta in every cell), whose simultaneous
@@ -24,7 +25,7 @@ from lrtcheck.certify import Claim, Evidence, check
 from lrtcheck.certify.mutation import Mutant, source_edit
 from lrtcheck.csar import PerCellClopperPearson, logit_certificate
 from lrtcheck.stats.decisions import binomial_count_decision, bonferroni, exact_decision
-from lrtcheck.worlds.csar import percell_world
+from lrtcheck.worlds.csar import clopper_pearson_cell_coverage, percell_world
 
 from ._support import fresh_subject
 
@@ -48,10 +49,14 @@ def check_logit_coverage_percell(ctx):
     world = percell_world()
     u, ell = world.u, world.ell
     K, n, delta, R = world.n_cells, p["n_per_cell"], p["delta"], p["replications"]
-    c_exact = world.simultaneous_coverage(n, delta / K)
-    c_defect = world.simultaneous_coverage(n, delta)  # union bound omitted
-    succ = ctx.rng.binomial(n, u, size=(R, K))
-    counts = np.full(K, n)
+    # every eighth cell is empty (no calibration data): its interval must be [0, 1], and the union bound runs over
+    # the K' cells that hold data, so c_exact = prod over those cells of cov_x(delta / K')
+    empty = np.arange(K) % 8 == 0
+    K_seen = int((~empty).sum())
+    c_exact = float(np.prod(clopper_pearson_cell_coverage(u[~empty], n, delta / K_seen)))
+    c_defect = float(np.prod(clopper_pearson_cell_coverage(u[~empty], n, delta)))  # union bound omitted
+    succ = ctx.rng.binomial(n, u, size=(R, K)) * ~empty
+    counts = np.where(empty, 0, n)
     covered = cert_event = 0
     for r in range(R):
         m = fresh_subject(ctx.subject, n_cells=K, delta=delta).fit_counts(counts, succ[r])
@@ -66,13 +71,19 @@ def check_logit_coverage_percell(ctx):
                                message=f"the exact simultaneous coverage {c_exact:.6g} is below 1 - delta")
     decision = bonferroni([count, guarantee], ctx.false_fail_rate)
     return Evidence.from_decision(decision, details={
-        "cells": K, "exact_coverage": c_exact, "defect_coverage": c_defect,
+        "cells": K, "empty_cells": int(empty.sum()), "exact_coverage": c_exact, "defect_coverage": c_defect,
         "certificate_event_frequency_seed_radius": cert_event / R})
 
 
 MUTANTS = [
     Mutant("csar.percell_no_union_bound", "lrtcheck.csar.cells:PerCellClopperPearson.fit_counts",
            "the per-cell Clopper-Pearson intervals at level delta each: the union bound over the K cells omitted",
-           source_edit(("k = int(seen.sum()) if self.union_bound else 1", "k = 1")),
+           source_edit(("k = int(seen.sum()) if union_bound else 1", "k = 1")),
+           ("csar.logit.coverage.percell",), tags=("ci",)),
+    Mutant("csar.percell_empty_cell_point", "lrtcheck.csar.cells:PerCellClopperPearson.fit_counts",
+           "a cell without calibration data given the point interval [1/2, 1/2] instead of [0, 1] (invisible when "
+           "every cell holds data)",
+           source_edit(("low = np.zeros(n_cells)", "low = np.full(n_cells, 0.5)"),
+                       ("high = np.ones(n_cells)", "high = np.full(n_cells, 0.5)")),
            ("csar.logit.coverage.percell",), tags=("ci",)),
 ]

@@ -9,7 +9,9 @@ beta) L``, attained at saturated ratios; the paper's ``|r_C| <= max|log r| + (al
 (docs/methods/csar.md §5, docs/paper_errors.md §1.2).
 
 World.  The per-cell world (:func:`lrtcheck.worlds.csar.percell_world`) with per-cell Clopper-Pearson
-certificates for the sandwich; random log-rewards and log-ratios (Cauchy tails, infinities included) for the
+certificates for the sandwich, on model transitions (ell_p) and on environment transitions (ell_pi of a fixed
+target policy against the behaviour: the policy-shift certificate), alpha and beta drawn per replication; random
+log-rewards and log-ratios (Cauchy tails, infinities included) for the
 bounds.
 
 Checks.  ``csar.reward.sandwich``: the sandwich pointwise on the certified event (exact, every cell of every
@@ -23,13 +25,14 @@ import math
 
 import numpy as np
 
+import tabular_envs as te
 from lrtcheck.certify import FAILS, Claim, Evidence, check
 from lrtcheck.certify.figures import Skip, Spec, detail, figure, finding, fmt
 from lrtcheck.certify.mutation import Mutant, source_edit
 from lrtcheck.csar import (PerCellClopperPearson, certified_reward, ideal_reward, logit_certificate, reward_bound,
                            seed_reward_bound)
 from lrtcheck.stats.decisions import binomial_count_decision, bonferroni, exact_decision
-from lrtcheck.worlds.csar import percell_world
+from lrtcheck.worlds.csar import PERCELL_WORLD_SEED, percell_world
 
 SANDWICH = Claim(
     id="csar.reward.sandwich",
@@ -54,31 +57,49 @@ def check_reward_sandwich(ctx):
     c_defect = world.simultaneous_coverage(n, delta)
     lr = np.broadcast_to(w.log_r[..., None], (S, A, S)).ravel()
     succ = ctx.rng.binomial(n, world.u, size=(R, K))
-    covered = violations = 0
+    # policy shift: a fixed target policy against the behaviour, per-cell certificates of ell_pi on env transitions
+    pi_t = te.random_policy(S, A, seed=PERCELL_WORLD_SEED + 1)
+    u_pi = (pi_t / (pi_t + w.behaviour)).ravel()
+    ell_pi = te.policy_log_ratio(pi_t, w.behaviour).ravel()
+    lr_sa = w.log_r.ravel()
+    succ_pi = ctx.rng.binomial(n, u_pi, size=(R, S * A))
+    ab = ctx.rng.uniform(0.1, 2.0, size=(R, 2))  # alpha != beta, drawn per replication
+    covered = violations = env_events = 0
     for r in range(R):
+        alpha, beta = ab[r]
         m = PerCellClopperPearson(K, delta).fit_counts(np.full(K, n), succ[r])
+        m_pi = PerCellClopperPearson(S * A, delta).fit_counts(np.full(S * A, n), succ_pi[r])
         for radius in ("seed", "sound"):
             cert = logit_certificate(*m.predict_interval(np.arange(K)), clip=w.clip, radius=radius)
             event = cert.covers(ell)
             rc = certified_reward(lr, False, ell_p=cert.ell_hat, eps_p=cert.radius, ell_pi=0.0, eps_pi=0.0,
-                                  alpha=w.alpha, beta=w.beta)
-            rs = ideal_reward(lr, False, ell_p=ell, ell_pi=0.0, alpha=w.alpha, beta=w.beta, clip=w.clip)
+                                  alpha=alpha, beta=beta)
+            rs = ideal_reward(lr, False, ell_p=ell, ell_pi=0.0, alpha=alpha, beta=beta, clip=w.clip)
             gap = rs - rc
-            bad = event & ((gap < -1e-12) | (gap > 2 * w.alpha * cert.radius + 1e-12))
+            bad = event & ((gap < -1e-12) | (gap > 2 * alpha * cert.radius + 1e-12))
             violations += int(bad.sum())
+            cert_pi = logit_certificate(*m_pi.predict_interval(np.arange(S * A)), clip=w.clip, radius=radius)
+            event_pi = cert_pi.covers(ell_pi)
+            gap_env = (ideal_reward(lr_sa, True, ell_p=0.0, ell_pi=ell_pi, alpha=alpha, beta=beta, clip=w.clip)
+                       - certified_reward(lr_sa, True, ell_p=0.0, eps_p=0.0, ell_pi=cert_pi.ell_hat,
+                                          eps_pi=cert_pi.radius, alpha=alpha, beta=beta))
+            violations += int(np.sum(event_pi & ((gap_env < -1e-12) | (gap_env > 2 * beta * cert_pi.radius + 1e-12))))
+            env_events += int(event_pi.sum())
             if radius == "sound":
                 if r == 0:
-                    sandwich = {"radius": radius, "r_star": rs, "r_c": rc, "r_c_plus_bound": rc + 2 * w.alpha *
+                    sandwich = {"radius": radius, "r_star": rs, "r_c": rc, "r_c_plus_bound": rc + 2 * alpha *
                                 cert.radius, "event": event}
                 violations += int(np.any(cert.interval_covers(ell) & ~event))
                 covered += int(np.all(cert.interval_covers(ell)))
     count = binomial_count_decision(covered, R, c_exact, ctx.false_fail_rate, defect_rate=c_defect,
                                     target_defect="union bound omitted in the certificates",
                                     name="replications covering every cell")
-    pointwise = exact_decision(violations == 0, estimate=violations, bound=0, name="sandwich violations",
-                               message=f"{violations} sandwich violations")
+    pointwise = exact_decision(violations == 0 and env_events > 0, estimate=violations, bound=0,
+                               name="sandwich violations", message=f"{violations} sandwich violations "
+                               f"({env_events} certified env cells)")
     decision = bonferroni([count, pointwise], ctx.false_fail_rate)
     return Evidence.from_decision(decision, details={"sandwich_violations": violations, "exact_coverage": c_exact,
+                                                     "certified_env_cells": env_events,
                                                      "sandwich": sandwich})
 
 
@@ -214,10 +235,16 @@ MUTANTS = [
     Mutant("csar.clip_logit_identity", "lrtcheck.csar.logit:clip_logit",
            "clip_L returns its argument unchanged (a min/max pair lost in a refactor): the ideal reward is "
            "unclipped",
-           source_edit(("return np.clip(np.asarray(z, dtype=np.float64), -L, L)",
-                        "return np.asarray(z, dtype=np.float64)")),
+           source_edit(("return np.clip(z, -L, L)", "return z")),
            ("csar.reward.*", "csar.value.*"), tags=("ci",)),
     Mutant("csar.reward_optimistic", "lrtcheck.csar.reward:_lower",
            "the certified reward adds the radius instead of subtracting it (optimism instead of pessimism)",
-           source_edit(("v = ell - eps", "v = ell + eps")), ("csar.value.lemma", "csar.reward.*"), tags=("ci",)),
+           source_edit(("v = ell - eps", "v = ell + eps")), ("csar.value.*", "csar.reward.*"), tags=("ci",),
+           declares=("csar.value.theorem",)),
+    Mutant("csar.reward_env_alpha", "lrtcheck.csar.reward:certified_reward",
+           "the policy-shift correction on environment transitions scaled by alpha instead of beta (invisible when "
+           "alpha = beta or when only model transitions are checked)",
+           source_edit(("corr = np.where(env, beta * _lower(ip, ie), alpha * _lower(ep, ee))",
+                        "corr = np.where(env, alpha * _lower(ip, ie), alpha * _lower(ep, ee))")),
+           ("csar.reward.sandwich",), tags=("ci",)),
 ]

@@ -65,12 +65,18 @@ def sliced_wasserstein(x, y, *, n_projections: int = 256, seed: int = 0) -> floa
 
 
 def median_bandwidth(x, y) -> float:
-    """Median heuristic: the median pairwise distance of the pooled sample (at most 1000 points of each)."""
+    """Median heuristic: the median pairwise distance of the pooled sample (at most 1000 points of each).
+
+    sqrt(median_{i < j} |z_i - z_j|^2), the squared distances from ``scipy.spatial.distance.pdist`` (condensed, no
+    n x n x D intermediate); the root is taken after the median, so with an even pair count the result is the root
+    of the mean of the two middle squared distances.
+    """
+    from scipy.spatial.distance import pdist
+
     x = _samples("x", x)
     y = _samples("y", y, x.shape[1])
     z = np.concatenate([x[:1000], y[:1000]])
-    d2 = np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)
-    med = float(np.sqrt(np.median(d2[np.triu_indices(z.shape[0], 1)])))
+    med = float(np.sqrt(np.median(pdist(z, "sqeuclidean"))))
     if not np.isfinite(med):
         raise ValueError(f"the median pairwise distance of x and y must be finite, got {med}")
     return med if med > 0 else 1.0

@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lrtcheck.stats.validation import (
-    check_finite_array,
     check_nonnegative,
     check_open_unit,
     check_positive,
     check_positive_int,
     check_unit,
 )
+
+from ._validation import check_index, check_option, check_seed, finite_real_array, real_array
 
 __all__ = ["NoisyDataset", "proof_of_concept", "estimate_risk_knn", "knn_imputed_tabular", "POC_MEANS",
            "TABULAR_SETS"]
@@ -73,16 +74,16 @@ def proof_of_concept(n: int, *, noise: str = "gaussian", seed: int | np.random.S
                      r_high: float | None = None) -> NoisyDataset:
     """The 2-D proof-of-concept mixture with part of one component corrupted (Gaussian or Cauchy noise)."""
     n = check_positive_int("n", n)
-    if noise not in ("gaussian", "cauchy"):
-        raise ValueError(f"noise must be 'gaussian' or 'cauchy', got {noise!r}")
-    means = check_finite_array("means", means, ndim=2)
+    check_option("noise", noise, ("gaussian", "cauchy"))
+    seed = check_seed("seed", seed)
+    means = finite_real_array("means", means, ndim=2)
     K, D = means.shape
     std = check_positive("std", std)
-    weights = np.full(K, 1.0 / K) if weights is None else check_finite_array("weights", weights, ndim=1)
+    weights = np.full(K, 1.0 / K) if weights is None else finite_real_array("weights", weights, ndim=1)
     if weights.shape != (K,) or np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
         raise ValueError(f"weights must be {K} non-negative numbers summing to 1")
-    if corrupted_component is not None and not 0 <= int(corrupted_component) < K:
-        raise ValueError(f"corrupted_component must be None or lie in [0, {K}), got {corrupted_component}")
+    if corrupted_component is not None:
+        corrupted_component = check_index("corrupted_component", corrupted_component, K)
     corrupted_fraction = check_unit("corrupted_fraction", corrupted_fraction)
     default = (0.5, 1.5) if noise == "gaussian" else (0.1, 0.4)
     r_low = check_nonnegative("r_low", default[0] if r_low is None else r_low)
@@ -108,7 +109,7 @@ def estimate_risk_knn(x_missing, *, k: int = 10, risk_scale: float = 1.0) -> tup
     """KNN-median imputation and absolute-median-deviation risk for the NaN entries of ``x_missing`` (N, D)."""
     from sklearn.neighbors import NearestNeighbors
 
-    x = np.asarray(x_missing, dtype=np.float64)
+    x = real_array("x_missing", x_missing)
     if x.ndim != 2:
         raise ValueError(f"x_missing must have shape (N, D), got {x.shape}")
     if np.any(np.isinf(x)):
@@ -154,8 +155,8 @@ def knn_imputed_tabular(name: str = "wine", *, mask_rate: float = 0.05, k: int =
 
     loaders = {"wine": datasets.load_wine, "diabetes": datasets.load_diabetes,
                "breast_cancer": datasets.load_breast_cancer}
-    if name not in loaders:
-        raise ValueError(f"name must be one of {TABULAR_SETS}, got {name!r}")
+    check_option("name", name, TABULAR_SETS)
+    seed = check_seed("seed", seed)
     mask_rate = check_open_unit("mask_rate", mask_rate)
     raw = loaders[name]().data.astype(np.float64)
     clean = (raw - raw.mean(axis=0)) / raw.std(axis=0)

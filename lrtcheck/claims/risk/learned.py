@@ -240,7 +240,7 @@ ABALONE_CLAIM = Claim(
 
 @check(ABALONE_CLAIM, tiers=("full",),
        quick=dict(seeds=2, n_ref=1000, steps=300, hidden=64, sample_steps=100, guidance=1.0, win_rate=0.995),
-       full=dict(seeds=16, n_ref=1000, steps=4000, hidden=128, sample_steps=200, guidance=1.0, win_rate=0.995))
+       full=dict(seeds=20, n_ref=1000, steps=4000, hidden=128, sample_steps=200, guidance=1.0, win_rate=0.995))
 def check_learned_abalone(ctx):
     """One-sided exact binomial count decision on the seeds where the risk-sensitive model's W1 is below the
     standard model's, H0: wins ~ Bin(n, q0); violated iff wins < k (the region's low end).  Defect: the risk ignored

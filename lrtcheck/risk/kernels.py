@@ -28,8 +28,9 @@ import math
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_positive
+from lrtcheck.stats.validation import check_open_unit, check_positive
 
+from ._validation import check_option, finite_real_array
 from .psi import NOISES, as_risk, effective_psi
 
 __all__ = ["RiskKernel", "DiscreteVP", "VPSDE", "VESDE", "StabilityInterval"]
@@ -71,13 +72,11 @@ class RiskKernel:
     t_max: float = 1.0
 
     def __init__(self, noise: str = "gaussian", cauchy_form: str = "paper", t_eps: float = 1e-3):
-        if noise not in NOISES:
-            raise ValueError(f"noise must be one of {NOISES}, got {noise!r}")
-        if cauchy_form not in ("paper", "derived"):
-            raise ValueError(f"cauchy_form must be 'paper' or 'derived', got {cauchy_form!r}")
+        check_option("noise", noise, NOISES)
+        check_option("cauchy_form", cauchy_form, ("paper", "derived"))
         self.noise = noise
         self.cauchy_form = cauchy_form
-        self.t_eps = check_positive("t_eps", t_eps)
+        self.t_eps = check_open_unit("t_eps", t_eps)
 
     # --- psi and the binding dimension ---------------------------------------------------------------------------
     def psi(self, r) -> np.ndarray:
@@ -129,7 +128,7 @@ class RiskKernel:
         return np.all(v2 > 0.0, axis=-1) if v2.ndim else bool(v2 > 0)
 
     def _check_t(self, t):
-        t = check_finite_array("t", t)
+        t = finite_real_array("t", t, nonempty=False)
         lo = 1 if self.discrete else 0.0
         if np.any(t < lo) or np.any(t > self.t_max):
             raise ValueError(f"t must lie in [{lo}, {self.t_max}], got range [{t.min()}, {t.max()}]")
@@ -170,9 +169,9 @@ class RiskKernel:
 
     def perturb(self, x0, r, t, eta) -> np.ndarray:
         """x~_t = u(t) x~_0 + v(r, t) eta (float64); refuses t outside T(r) of any row."""
-        x0 = check_finite_array("x0", x0, ndim=2)
+        x0 = finite_real_array("x0", x0, ndim=2, nonempty=False)
         r = as_risk(r, x0.shape)
-        eta = check_finite_array("eta", eta)
+        eta = finite_real_array("eta", eta, nonempty=False)
         if eta.shape != x0.shape:
             raise ValueError(f"eta must have the shape of x0 {x0.shape}, got {eta.shape}")
         t = np.broadcast_to(self._check_t(t), (x0.shape[0],))
@@ -191,6 +190,9 @@ class DiscreteVP(RiskKernel):
     discrete = True
 
     def __init__(self, schedule, noise: str = "gaussian", cauchy_form: str = "paper"):
+        if not all(hasattr(schedule, a) for a in ("T", "betas", "alphas", "alpha_bars", "variance")):
+            raise ValueError(f"schedule must be a lrtcheck.diffusion.Schedule (T, betas, alphas, alpha_bars, "
+                             f"variance), got {type(schedule).__name__}")
         super().__init__(noise, cauchy_form)
         self.schedule = schedule
         self.T = int(schedule.T)

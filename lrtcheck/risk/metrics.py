@@ -16,14 +16,16 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from lrtcheck.stats.validation import check_finite_array, check_positive, check_positive_int
+from lrtcheck.stats.validation import check_positive, check_positive_int
+
+from ._validation import check_seed, finite_real_array
 
 __all__ = ["sliced_wasserstein", "wasserstein_1d", "mmd_rbf", "empirical_wasserstein", "gaussian_w2",
            "median_bandwidth"]
 
 
 def _samples(name, x, dim=None) -> np.ndarray:
-    x = check_finite_array(name, x)
+    x = finite_real_array(name, x)
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2 or x.shape[0] < 1:
@@ -35,8 +37,8 @@ def _samples(name, x, dim=None) -> np.ndarray:
 
 def wasserstein_1d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """W_1 between empirical laws, row by row: a (P, n), b (P, m) -> (P,); int |F_a - F_b| on the merged grid."""
-    a = check_finite_array("a", a, ndim=2)
-    b = check_finite_array("b", b, ndim=2)
+    a = finite_real_array("a", a, ndim=2, nonempty=False)
+    b = finite_real_array("b", b, ndim=2, nonempty=False)
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"a and b must have the same number of rows P, got {a.shape[0]} and {b.shape[0]}")
     if a.shape[1] < 1 or b.shape[1] < 1:
@@ -58,19 +60,25 @@ def sliced_wasserstein(x, y, *, n_projections: int = 256, seed: int = 0) -> floa
     x = _samples("x", x)
     y = _samples("y", y, x.shape[1])
     n_projections = check_positive_int("n_projections", n_projections)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed("seed", seed))
     theta = rng.standard_normal((n_projections, x.shape[1]))
     theta /= np.linalg.norm(theta, axis=1, keepdims=True)
     return float(np.mean(wasserstein_1d(theta @ x.T, theta @ y.T)))
 
 
 def median_bandwidth(x, y) -> float:
-    """Median heuristic: the median pairwise distance of the pooled sample (at most 1000 points of each)."""
+    """Median heuristic: the median pairwise distance of the pooled sample (at most 1000 points of each).
+
+    sqrt(median_{i < j} |z_i - z_j|^2), the squared distances from ``scipy.spatial.distance.pdist`` (condensed, no
+    n x n x D intermediate); the root is taken after the median, so with an even pair count the result is the root
+    of the mean of the two middle squared distances.
+    """
+    from scipy.spatial.distance import pdist
+
     x = _samples("x", x)
     y = _samples("y", y, x.shape[1])
     z = np.concatenate([x[:1000], y[:1000]])
-    d2 = np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)
-    med = float(np.sqrt(np.median(d2[np.triu_indices(z.shape[0], 1)])))
+    med = float(np.sqrt(np.median(pdist(z, "sqeuclidean"))))
     if not np.isfinite(med):
         raise ValueError(f"the median pairwise distance of x and y must be finite, got {med}")
     return med if med > 0 else 1.0
@@ -83,6 +91,8 @@ def mmd_rbf(x, y, *, bandwidth: float | None = None) -> float:
     if x.shape[0] < 2 or y.shape[0] < 2:
         raise ValueError("x and y must hold at least 2 samples each for the unbiased MMD")
     h = median_bandwidth(x, y) if bandwidth is None else check_positive("bandwidth", bandwidth)
+    if not (np.isfinite(h * h) and h * h >= np.finfo(np.float64).tiny):
+        raise ValueError(f"bandwidth must lie in [1.5e-154, 1e154] (its square a normal float), got {h!r}")
     g = 1.0 / (2.0 * h * h)
 
     def kern(a, b):
@@ -111,11 +121,11 @@ def empirical_wasserstein(x, y, *, p: int = 1) -> float:
 
 def gaussian_w2(m1, s1, m2, s2) -> float:
     """Exact W_2 between N(m1, S1) and N(m2, S2) (covariances symmetric positive semi-definite)."""
-    m1 = check_finite_array("m1", m1, ndim=1)
-    m2 = check_finite_array("m2", m2, ndim=1)
+    m1 = finite_real_array("m1", m1, ndim=1)
+    m2 = finite_real_array("m2", m2, ndim=1)
     d = m1.shape[0]
-    s1 = check_finite_array("s1", s1, ndim=2)
-    s2 = check_finite_array("s2", s2, ndim=2)
+    s1 = finite_real_array("s1", s1, ndim=2)
+    s2 = finite_real_array("s2", s2, ndim=2)
     for name, s in (("s1", s1), ("s2", s2)):
         if s.shape != (d, d):
             raise ValueError(f"{name} must have shape ({d}, {d}), got {s.shape}")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array
+from ._validation import check_option, finite_real_array
 
 __all__ = ["as_risk", "gaussian_psi", "cauchy_psi", "cauchy_psi_derived", "effective_psi", "NOISES"]
 
@@ -36,9 +36,11 @@ NOISES = ("gaussian", "cauchy")
 def as_risk(r, like_shape: tuple[int, ...] | None = None, *, name: str = "r") -> np.ndarray:
     """Validate a risk array: finite, >= 0, and (when ``like_shape`` = (n, D) is given) broadcastable to it as
     (), (D,), (n, 1) or (n, D).  Returns float64 broadcast to ``like_shape`` (or as given)."""
-    arr = check_finite_array(name, r)
+    arr = finite_real_array(name, r, nonempty=False)  # an empty batch of risks is a valid batch
     if np.any(arr < 0.0):
         raise ValueError(f"{name} must be >= 0 (a standard deviation), found {float(arr.min())!r}")
+    if np.any(arr > 1e150):
+        raise ValueError(f"{name} must be at most 1e150 (psi(r) ~ r^2 must stay finite), found {float(arr.max())!r}")
     if arr.ndim > 2:
         raise ValueError(f"{name} must have at most 2 dimensions (samples, features), got shape {arr.shape}")
     if like_shape is not None:
@@ -101,6 +103,8 @@ def cauchy_psi_derived(r) -> np.ndarray:
 
 def effective_psi(r, noise: str = "gaussian", *, cauchy_form: str = "paper") -> np.ndarray:
     """The per-dimension variance the noisy sample already carries: r^2 (gaussian) or psi(r) (cauchy)."""
+    check_option("noise", noise, NOISES)
+    check_option("cauchy_form", cauchy_form, ("paper", "derived"))
     if noise == "gaussian":
         return gaussian_psi(r)
     if noise == "cauchy":

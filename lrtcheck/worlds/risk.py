@@ -154,3 +154,79 @@ def gaussian_noisy_samples(rng: np.random.Generator, n: int):
     x0 = TARGET_MEAN + rng.standard_normal((n, 2)) @ chol.T
     r = rng.uniform(0.0, 1.5, (n, 2))
     return x0, r, x0 + r * rng.standard_normal((n, 2))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the proof of concept's exact minimisers (one component 95% corrupted: the risk depends on x_0)
+# ---------------------------------------------------------------------------------------------------------------
+def poc_minimiser_score(x, t, objective: str, *, means, std: float = 0.35, corrupted: int = 2,
+                        fraction: float = 0.95, r_range=(0.5, 1.5), beta=(0.1, 20.0), t_eps: float = 1e-3,
+                        grid: int = 60):
+    """The exact minimiser at time t of a training objective on the proof-of-concept mixture (equal weights,
+    isotropic std, component ``corrupted`` corrupted with probability ``fraction`` at r ~ U(r_range)^2, VP SDE).
+
+    For Gaussian noise the noisy sample's forward marginal given its component k is N(u m_k, C I), C = u^2 s^2 + v0^2,
+    for every r inside T(r) (docs/methods/risk_sensitive.md §3), and E[eta / v | x, k, r] = (x - u m_k) / C.  A loss
+    lambda(r, t) |s + eta / v|^2 with t uniform on T(r) (density 1 / |T(r)|) is minimised by the mixture score whose
+    component weights are pi_k a_kj(t), a_kj(t) = E_r[lambda_j(r, t) 1{t in T(r)} w(r) | k] per dimension j, with
+    w(r) = 1 / |T(r)| (``*_nolw``) or 1 / |T(0)| (``*_lw``, the length weight) and lambda = 1 (``paper_*``) or
+    v_j^2 (``tamed_*``, the project's default weighting).  ``objective="standard"`` is the standard loss on the noisy
+    samples (r ignored): the score of sum_k pi_k law_k with the corrupted component's law the mixture of N(u m,
+    C) and N(u m, u^2 (s^2 + r^2) + v0^2) over r; ``"clean"`` the clean mixture's score.  r's law by the midpoint
+    rule on a ``grid`` x ``grid`` grid."""
+    means = np.asarray(means, dtype=np.float64)
+    K = means.shape[0]
+    pi = np.full(K, 1.0 / K)
+    bmin, bmax = beta
+    la = -(bmin * t + 0.5 * (bmax - bmin) * t * t)
+    u, v0 = float(np.exp(0.5 * la)), float(-np.expm1(la))
+    g = r_range[0] + (r_range[1] - r_range[0]) * (np.arange(grid) + 0.5) / grid
+    R = np.stack([a.ravel() for a in np.meshgrid(g, g, indexing="ij")], 1)
+    C = u * u * std * std + v0
+    if objective == "standard":
+        comps = [(pi[k] * (1.0 - fraction if k == corrupted else 1.0), np.full(2, C), k) for k in range(K)]
+        sub = R[:: max(1, len(R) // 97)]
+        comps += [(pi[corrupted] * fraction / len(sub), u * u * (std * std + rr**2) + v0, corrupted) for rr in sub]
+        lp = np.stack([np.log(w) - 0.5 * np.sum((x - u * means[k]) ** 2 / c + np.log(c), 1) for w, c, k in comps], 1)
+        p = np.exp(lp - lp.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        return sum(p[:, [i]] * (-(x - u * means[k]) / c) for i, (w, c, k) in enumerate(comps))
+    a = np.ones((K, 2))
+    if objective != "clean":
+        lam_kind, time_kind = objective.split("_")
+        rho = np.max(R**2, 1)
+        L = np.log1p(rho)
+        A = 0.5 * (bmax - bmin)
+        lo = np.maximum(2.0 * L / (bmin + np.sqrt(bmin * bmin + 4.0 * A * L)), t_eps)
+        ok = (t > lo)[:, None]
+        w = (1.0 / (1.0 - lo))[:, None] if time_kind == "nolw" else np.full((len(R), 1), 1.0 / (1.0 - t_eps))
+        v2 = np.maximum(v0 - u * u * R**2, 0.0)
+        lam = v2 if lam_kind == "tamed" else np.ones_like(v2)
+        clean = np.full(2, (v0 if lam_kind == "tamed" else 1.0) / (1.0 - t_eps))
+        a = np.tile(clean, (K, 1))
+        a[corrupted] = (1.0 - fraction) * clean + fraction * np.mean(lam * ok * w, 0)
+    d = x[:, None, :] - u * means[None]
+    logn = -0.5 * np.sum(d * d, 2) / C
+    out = np.empty_like(x)
+    for j in range(2):
+        lw = np.log(pi * a[:, j])[None] + logn
+        p = np.exp(lw - lw.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        out[:, j] = np.sum(p * (-d[:, :, j] / C), 1)
+    return out
+
+
+def poc_minimiser_samples(objective: str, rng: np.random.Generator, n: int = 20000, steps: int = 400, **world):
+    """n samples of the reverse VP SDE (Euler-Maruyama, ``steps`` steps from N(0, I), no noise on the last step) run
+    with the exact minimiser :func:`poc_minimiser_score` of ``objective``."""
+    bmin, bmax = world.get("beta", (0.1, 20.0))
+    t_eps = world.get("t_eps", 1e-3)
+    x = rng.standard_normal((n, 2))
+    ts = np.linspace(1.0, t_eps, steps + 1)
+    for i in range(steps):
+        t, dt = ts[i], ts[i] - ts[i + 1]
+        b = bmin + t * (bmax - bmin)
+        x = x + (0.5 * b * x + b * poc_minimiser_score(x, t, objective, **world)) * dt
+        if i < steps - 1:
+            x = x + np.sqrt(b * dt) * rng.standard_normal(x.shape)
+    return x

@@ -29,8 +29,8 @@ METRICS_CLAIM = Claim(
     "Landau 1982 (Gaussian W2); docs/methods/risk_sensitive.md §9",
     statement="wasserstein_1d and the 1-D sliced W1 equal the exact 1-D W1 (scipy); the sliced W1 is 0 between a "
     "sample and its permutation; empirical_wasserstein equals the sorted-sample W_p in 1-D; mmd_rbf equals the "
-    "unbiased MMD^2 (no i = j terms) and the median bandwidth the median pairwise distance; gaussian_w2 equals "
-    "its closed forms (1-D, diagonal) and an eigh-based evaluation for full covariances.",
+    "unbiased MMD^2 (no i = j terms), also at its default bandwidth; the median bandwidth is the root of the median "
+    "squared pairwise distance of at most 1000 points of each sample; gaussian_w2 equals its closed forms (1-D, diagonal) and an eigh-based evaluation for full covariances.",
 )
 
 
@@ -66,6 +66,18 @@ def check_metrics_exact(ctx):
     off = lambda k: (k.sum() - np.trace(k)) / (k.shape[0] * (k.shape[0] - 1))  # noqa: E731
     errs["mmd_unbiased"] = abs(mmd_rbf(x, y, bandwidth=h) - (off(kxx) + off(kyy) - 2.0 * kxy.mean()))
     errs["median_bandwidth"] = abs(median_bandwidth(x, y) - float(np.median(pdist(np.vstack([x, y])))))
+    # the default bandwidth: the median heuristic on at most 1000 points of each sample, an even pair count (the
+    # root of the mean of the two middle squared distances), then the unbiased MMD^2 on the whole samples
+    xl, yl = g.standard_normal((1100, 2)), 0.4 + g.standard_normal((40, 2))
+    zl = np.vstack([xl[:1000], yl])
+    d2 = cdist(zl, zl, "sqeuclidean")[np.triu_indices(zl.shape[0], 1)]  # 539,980 pairs: even
+    h_ref = float(np.sqrt(np.median(d2)))
+    kxx, kyy, kxy = (np.exp(-cdist(p, q, "sqeuclidean") / (2 * h_ref**2)) for p, q in ((xl, xl), (yl, yl), (xl, yl)))
+    errs["median_bandwidth_default"] = abs(median_bandwidth(xl, yl) - h_ref)
+    # five points, ten pairs: squared distances 1 4 9 16 36 49 64 144 196 225 (middle pair 36, 49): h = sqrt(42.5)
+    errs["median_bandwidth_even"] = abs(median_bandwidth(np.array([[0.0], [1.0], [3.0], [7.0]]), np.array([[15.0]]))
+                                        - float(np.sqrt(42.5)))
+    errs["mmd_default_bandwidth"] = abs(mmd_rbf(xl, yl) - (off(kxx) + off(kyy) - 2.0 * kxy.mean()))
     # Gaussian W2 compared squared (the square root of a rounding-level W2^2 is not rounding-level)
     errs["gw2_1d"] = abs(gaussian_w2([0.3], [[4.0]], [-0.2], [[0.25]]) ** 2 - (0.5**2 + (2.0 - 0.5) ** 2))
     d1, d2 = np.array([0.5, 2.0, 1.0]), np.array([1.5, 0.2, 1.0])
@@ -105,7 +117,21 @@ MUTANTS = [
            _METRICS, tags=("ci",)),
     Mutant("risk.median_bandwidth_squared", f"{_MET}:median_bandwidth",
            "the median heuristic returning the median squared distance (the square root forgotten)",
-           source_edit(("med = float(np.sqrt(np.median(d2[np.triu_indices(z.shape[0], 1)])))",
-                        "med = float(np.median(d2[np.triu_indices(z.shape[0], 1)]))")),
+           source_edit(("med = float(np.sqrt(np.median(pdist(z, \"sqeuclidean\"))))",
+                        "med = float(np.median(pdist(z, \"sqeuclidean\")))")),
+           _METRICS, tags=("ci",)),
+    Mutant("risk.mmd_default_bandwidth_x_only", f"{_MET}:mmd_rbf",
+           "the default MMD bandwidth taken from the first sample alone (median_bandwidth(x, x))",
+           source_edit(("h = median_bandwidth(x, y) if bandwidth is None",
+                        "h = median_bandwidth(x, x) if bandwidth is None")),
+           _METRICS, tags=("ci",)),
+    Mutant("risk.median_bandwidth_root_first", f"{_MET}:median_bandwidth",
+           "the median heuristic taken over distances instead of squared distances (differs for an even pair count)",
+           source_edit(("med = float(np.sqrt(np.median(pdist(z, \"sqeuclidean\"))))",
+                        "med = float(np.median(pdist(z)))")),
+           _METRICS, tags=("ci",)),
+    Mutant("risk.median_bandwidth_untruncated", f"{_MET}:median_bandwidth",
+           "the median heuristic run on every point (the cap of 1000 points of each sample dropped)",
+           source_edit(("z = np.concatenate([x[:1000], y[:1000]])", "z = np.concatenate([x, y])")),
            _METRICS, tags=("ci",)),
 ]

@@ -41,7 +41,7 @@ class DiffusersLRTSampler:
 
     def __init__(self, background, good, schedule, *, variance="posterior", gate="hard", beta_max=0.5,
                  tau=math.inf, kappa=1.0, statistic="final", q_step=None, scheduler_kwargs=None, device="cpu",
-                 dtype=None, last_step_noise=True):
+                 dtype=None, last_step_noise=True, clip_sample=None):
         import torch
         from diffusers import DDPMScheduler
 
@@ -53,6 +53,8 @@ class DiffusersLRTSampler:
         self.device, self.dtype = torch.device(device), dtype or torch.float64
         self.last_step_noise = last_step_noise
         kw = {"clip_sample": False, **(scheduler_kwargs or {})}
+        if clip_sample is not None:  # lrtcheck's clip_sample=c: each head's x0 clipped to [-c, c] (diffusers' own)
+            kw.update(clip_sample=True, clip_sample_range=float(clip_sample))
         self.scheduler = DDPMScheduler(num_train_timesteps=schedule.T, trained_betas=np.asarray(schedule.betas),
                                        variance_type=_VARIANCE_TYPES[variance], **kw)
         self.scheduler.set_timesteps(schedule.T, device=self.device)
@@ -98,8 +100,10 @@ class DiffusersLRTSampler:
                                                       dtype=self.dtype).to(torch.float64)) if s2 > 0 else 0.0
             a_next = prev_u.to(torch.float64) + g[:, None] * delta + (noise if t0 == 0 else 0.0)
             if self.q_step is not None and s2 > 0 and self.q_step.eta > 0:
-                mean = a_next - noise
-                grad = self.q_step.gradient(states, mean.to(self.dtype)).to(torch.float64)
+                mean = a_next - noise  # m = mu_u + g delta; the critic's gradient at lrtcheck's anchor
+                lam_a = float(self.q_step.anchor)  # (1 - lambda) mu_u + lambda m (lrtcheck.lrt.QStep)
+                anchor = (1.0 - lam_a) * (mean - g[:, None] * delta) + lam_a * mean
+                grad = self.q_step.gradient(states, anchor.to(self.dtype)).to(torch.float64)
                 a_next = a_next + self.q_step.eta * s2 * grad
             if s2 > 0:
                 diff = a_next - (prev_u.to(torch.float64) - (noise if t0 > 0 else 0.0))
@@ -121,8 +125,9 @@ def diffusers_lrt_factory(*, device: str = "cpu", dtype: Any = None, last_step_n
     unless given)."""
 
     def factory(background, good, schedule, **settings):
+        settings.setdefault("dtype", dtype)  # a check's working dtype wins over the adapter's default
         return DiffusersLRTSampler(background, good, schedule, scheduler_kwargs=scheduler_kwargs, device=device,
-                                   dtype=dtype, last_step_noise=last_step_noise, **settings)
+                                   last_step_noise=last_step_noise, **settings)
 
     factory.__qualname__ = ("diffusers_lrt_factory(" + ", ".join(f"{k}={v!r}" for k, v in scheduler_kwargs.items())
                             + ")")

@@ -2,7 +2,6 @@
 residual): its rank ``ceil((n+1)(1-delta))`` is computed in floating point, one too high where the float product
 lands just above an integer: (n, delta) = (8, 1/3) (rank 7 for 6), (35, 1/3), (92, 1/3)."""
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -30,24 +29,8 @@ def test_mapie_rank_is_one_too_high_where_the_float_misleads(n, delta):
     assert _mapie(delta).fit(u, y).threshold_ == a[k]  # the (k+1)-th smallest residual, not the k-th
 
 
-def test_mapie_is_certified_where_its_float_rank_is_exact():
-    assert run_check(get("csar.conformal.coverage"), subject=_mapie()).passed
-
-
-def test_mapie_is_rejected_at_a_configuration_where_its_rank_differs():
-    """The coverage check run at (n, delta) = (8, 1/3): coverage 7/9 against the exact 6/9."""
-    spec = get("csar.conformal.coverage")
-    quick = {**spec.params_for("quick"), "n": 8, "delta": 1 / 3}
-    res = run_check(dataclasses.replace(spec, params={**spec.params, "quick": quick}), subject=_mapie())
-    if "config" in (res.evidence.details if res.evidence is not None else {}):
-        pytest.skip("csar.conformal.coverage now draws its (n, delta): test_the_registered_check_rejects_mapie "
-                    "covers this")
-    assert not res.passed and res.outcome == "violates the claim", res.describe()
-
-
-@pytest.mark.xfail(strict=False, reason="the registered csar.conformal.coverage runs at n=19, delta=0.1 only, where "
-                   "MAPIE's float rank is exact; it rejects MAPIE once the check draws (n, delta) over the rational "
-                   "edge cases")
-def test_the_registered_check_rejects_mapie():
+def test_the_registered_check_rejects_mapie_as_valid_but_conservative():
+    """The check draws (n, delta) over rational edge cases, where MAPIE's float ceil takes one rank too many."""
     res = run_check(get("csar.conformal.coverage"), subject=_mapie(), tier="quick")
-    assert not res.passed, res.describe()
+    assert not res.passed and res.outcome == "violates the claim", res.describe()
+    assert "valid but conservative" in res.describe()

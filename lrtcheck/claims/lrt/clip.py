@@ -35,13 +35,13 @@ CLIP_CLAIM = Claim(
 )
 
 
-@check(CLIP_CLAIM, stochastic=False, subject="lrt.sampler", default_subject=lrt_sampler_factory,
+@check(CLIP_CLAIM, stochastic=False,
        quick=dict(n=2000), full=dict(n=20000))
 def check_clip_x0(ctx):
     """Exact: the non-binding clip is the identity; binding clips bound the final actions; the hash sees the clip."""
     n = ctx.params["n"]
     sch = Schedule.linear(100)
-    plain, law = gaussian_heads_world(ctx.subject, sch, "posterior", tau=0.0)
+    plain, law = gaussian_heads_world(lrt_sampler_factory, sch, "posterior", tau=0.0)
     seed = ctx.seed("sample")
     ref = plain.sample(n=n, seed=seed)
     loose = plain.replace(clip_sample=1e6).sample(n=n, seed=seed)

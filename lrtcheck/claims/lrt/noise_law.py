@@ -65,7 +65,7 @@ def _rotations(u: np.ndarray) -> np.ndarray:
     return np.concatenate([(a + b).ravel(), (a - b).ravel()]) / math.sqrt(2.0)
 
 
-@check(NOISE_CLAIM, subject="lrt.sampler", default_subject=lrt_sampler_factory,
+@check(NOISE_CLAIM,
        quick=dict(configurations=2, n=2000), full=dict(configurations=8, n=20000))
 def check_noise_independent_steps(ctx):
     """Per drawn (T, variance, dtype): exact KS of the pooled rotations of consecutive standardized increments
@@ -79,7 +79,7 @@ def check_noise_independent_steps(ctx):
         T, var = int(cfg["T"]), str(cfg["variance"])
         sch = Schedule.linear(T, 1e-4, 0.2)
         dtype = torch.float32 if cfg["dtype"] == "float32" else torch.float64
-        smp, law = gaussian_heads_world(ctx.subject, sch, var, dtype=dtype)
+        smp, law = gaussian_heads_world(lrt_sampler_factory, sch, var, dtype=dtype)
         d2 = law.d2_steps[::-1]
         pairs = int(np.sum(d2 > 0)) // 2
         # each sample gives 2 * pairs rotations; size the sample for the required power at the configuration's share

@@ -4,19 +4,17 @@ rule conservative (so the delta/2 guarantee still holds) is caught."""
 import numpy as np
 import pytest
 
-from lrtcheck.certify.mutation import Mutant, patched, source_edit
+from lrtcheck.certify.mutation import patched
 from lrtcheck.certify.registry import get
 from lrtcheck.certify.runner import run_check
+from lrtcheck.claims.lecam.rules import MUTANTS
 from lrtcheck.lecam import model_bias_pair, pessimistic_rule, statistic_grid
 
-_RAD = "rad = np.sqrt(np.log(2.0 / delta) / (2.0 * kk))"
 
 
-@pytest.mark.parametrize("edit", ["rad = np.sqrt(np.log(1.0 / delta) / (2.0 * kk))",
-                                  "rad = np.sqrt(np.log(2.0 / delta) / kk)"])
-def test_wrong_hoeffding_radius_is_caught(edit):
-    m = Mutant("lecam.hoeffding_radius", "lrtcheck.lecam.rules:pessimistic_rule", "a wrong Hoeffding radius",
-               source_edit((_RAD, edit)), ("lecam.rules.guarantee",))
+@pytest.mark.parametrize("mutant_id", ["lecam.hoeffding_radius_one_sided", "lecam.hoeffding_radius_no_half"])
+def test_wrong_hoeffding_radius_is_caught(mutant_id):
+    m = next(m for m in MUTANTS if m.id == mutant_id)
     spec = get("lecam.rules.guarantee")
     with patched(m):
         bad = run_check(spec, tier="quick")

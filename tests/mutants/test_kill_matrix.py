@@ -99,7 +99,8 @@ def test_topic_module_mutants_are_edits_of_the_original():
         "lecam.tv_without_w", "lecam.binomial_tv_no_half", "lecam.kl_without_nw", "lecam.bc_without_w",
         "lecam.joint_law_flipped", "lecam.bound_not_halved", "lecam.bound_tv_squared", "lecam.regret_sign",
         "lecam.safe_reward_at_model", "lecam.risk_wrong_instance", "lecam.certified_level_2delta",
-        "lecam.pessimism_sign", "lecam.lr_rule_inverted"}
+        "lecam.pessimism_sign", "lecam.lr_rule_inverted", "tabular.action_logit_no_states",
+        "lecam.hoeffding_radius_one_sided", "lecam.hoeffding_radius_no_half"}
     for m in topic:
         assert m.make.__qualname__.split(".")[0] in ("source_edit", "wrapper"), m.id
     assert {m.id for m in topic} <= {m.id for m in catalogue()}

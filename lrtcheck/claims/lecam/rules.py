@@ -176,6 +176,7 @@ def wrong_action_bars(ev) -> list[Spec]:
 
 
 _RULES = "lrtcheck.lecam.rules"
+_HOEFFDING_RADIUS = "rad = np.sqrt(np.log(2.0 / delta) / (2.0 * kk))"
 _RG, _BM, _BP = "lecam.rules.guarantee", "lecam.bound.model", "lecam.bound.policy"
 
 MUTANTS = [
@@ -188,4 +189,10 @@ MUTANTS = [
            "the Hoeffding radius added instead of subtracted: an optimistic rule named pessimistic",
            source_edit(("est = j / kk - problem.sign * rad", "est = j / kk + problem.sign * rad")), (_RG, _BM, _BP),
            tags=("ci",)),
+    Mutant("lecam.hoeffding_radius_one_sided", f"{_RULES}:pessimistic_rule",
+           "the Hoeffding radius at log(1/delta): the two-sided radius's factor 2 dropped (switch point moves)",
+           source_edit((_HOEFFDING_RADIUS, "rad = np.sqrt(np.log(1.0 / delta) / (2.0 * kk))")), (_RG,), tags=("ci",)),
+    Mutant("lecam.hoeffding_radius_no_half", f"{_RULES}:pessimistic_rule",
+           "the Hoeffding radius without its 1/2: sqrt(log(2/delta)/k) (switch point moves)",
+           source_edit((_HOEFFDING_RADIUS, "rad = np.sqrt(np.log(2.0 / delta) / kk)")), (_RG,), tags=("ci",)),
 ]

@@ -111,4 +111,8 @@ MUTANTS = [
     Mutant("tabular.darc_sum", f"{_RATIOS}:darc_difference",
            "DARC's difference computed as z_sas' + z_sa (the two classifiers' logits added, as for a product of odds)",
            source_edit(("out = z_sas - z_sa[..., None]", "out = z_sas + z_sa[..., None]")), (_BAYES,), tags=("ci",)),
+    Mutant("tabular.action_logit_no_states", f"{_RATIOS}:bayes_logit_action",
+           "the action logit without its state term log d_states_pi/d_states_b (right only at matched marginals)",
+           source_edit(("log_ratio(ds1[..., None] * pi, ds0[..., None] * pi_b,", "log_ratio(pi, pi_b,")), (_BAYES,),
+           tags=("ci",)),
 ]

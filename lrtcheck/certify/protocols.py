@@ -31,9 +31,11 @@ The inputs a sampler factory receives are lrtcheck objects; these are the member
 ``epsilon_torch(x, alpha_bar)`` (torch), ``dim``, ``means``, ``stds`` and ``subset(components)``; ``schedule`` has ``T``, ``betas``,
 ``alphas``, ``alpha_bars`` (float64 arrays, index ``t - 1`` for step t) and ``variance(kind)``; the settings are
 ``variance`` (``"posterior"``: beta~_t, or ``"beta"``), ``gate`` (``"hard"`` / ``"soft"``), ``beta_max``, ``tau``,
-``kappa``, ``statistic`` (``"final"`` / ``"running_max"``) and ``q_step`` (``None`` or a
-:class:`lrtcheck.lrt.QStep`: ``gradient(states, actions)`` on torch tensors, ``eta``; the step adds
-``eta sigma_t^2 g`` to the mean).
+``kappa``, ``statistic`` (``"final"`` / ``"running_max"``), ``q_step`` (``None`` or a
+:class:`lrtcheck.lrt.QStep`: ``gradient(states, actions)`` on torch tensors, ``eta`` and ``anchor`` lambda; the step
+adds ``eta sigma_t^2 g`` to the mean m = mu_u + beta delta, with g the gradient at the anchor
+``(1 - lambda) mu_u + lambda m``), and ``dtype`` (``torch.float32`` / ``torch.float64``: the working precision; a
+sampler with a single precision accepts it and may ignore it; Lambda is compared in float64 either way).
 """
 
 from __future__ import annotations

@@ -62,7 +62,8 @@ class NumpyLRTSampler:
     """
 
     def __init__(self, background, good, schedule, *, variance="posterior", gate="hard", beta_max=0.5,
-                 tau=float("inf"), kappa=1.0, statistic="final", q_step=None):
+                 tau=float("inf"), kappa=1.0, statistic="final", q_step=None, dtype=None):
+        # dtype: the protocol's working precision; this sampler computes in float64 whatever it is given
         self.background, self.good, self.schedule = background, good, schedule
         self.variance, self.gate, self.beta_max, self.tau = variance, gate, beta_max, float(tau)
         self.kappa, self.statistic, self.q_step = kappa, statistic, q_step
@@ -93,7 +94,9 @@ class NumpyLRTSampler:
             if self.q_step is not None and s2 > 0 and self.q_step.eta > 0:
                 import torch
 
-                grad = self.q_step.gradient(states, torch.as_tensor(m, dtype=torch.float64)).numpy()
+                lam_a = float(self.q_step.anchor)  # the gradient at the anchor (1 - lambda) mu_u + lambda m
+                anchor = (1.0 - lam_a) * mu_u + lam_a * m
+                grad = self.q_step.gradient(states, torch.as_tensor(anchor, dtype=torch.float64)).numpy()
                 m = m + self.q_step.eta * s2 * grad
             if s2 > 0:
                 a_next = m + np.sqrt(s2) * rng.standard_normal(a.shape)

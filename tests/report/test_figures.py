@@ -31,7 +31,7 @@ FAST = [
 # builders whose checks train models or sweep (several seconds to a minute): exercised in the slow test
 SLOW = ["lrt.ood.monotone", "lrt.type1.learned", "lrt.running_max", "risk.learned.cauchy", "risk.misspecified"]
 # checks registered only in the full tier: their builders are tested on synthetic evidence of the same shape
-FULL_ONLY = {"risk.learned.tabular", "risk.learned.component_corruption"}
+FULL_ONLY = {"risk.learned.tabular", "risk.learned.component_corruption", "risk.learned.abalone"}
 # ... and risk.learned.gaussian (a minute of training in the quick tier): same builder, same evidence shape
 SYNTHETIC = FULL_ONLY | {"risk.learned.gaussian"}
 GROUP_ANCHORS = {"csar.conformal.coverage": "Coverage per calibrator",

@@ -11,6 +11,7 @@ from hypothesis import strategies as hs
 from scipy import stats as st
 
 from lrtcheck.stats import binomial_acceptance_region
+from lrtcheck.stats.binomial import MIN_BINOMIAL_P
 from lrtcheck.stats.decisions import binomial_violation_reproduced
 
 
@@ -78,6 +79,10 @@ def test_bad_inputs_are_refused():
        share=hs.floats(1e-6, 0.5), alternative=hs.sampled_from(["less", "greater"]), data=hs.data())
 def test_invariants(n, claimed, exact, share, alternative, data):
     count = data.draw(hs.integers(0, n))
+    if 0.0 < exact < MIN_BINOMIAL_P:  # below scipy's exact binomial range: refused by name (lrtcheck.stats.binomial)
+        with pytest.raises(ValueError, match="p0"):
+            binomial_violation_reproduced(count, n, claimed, exact, share, alternative=alternative)
+        return
     d = binomial_violation_reproduced(count, n, claimed, exact, share, alternative=alternative)
     claim, agreement, oracle = d.parts
     violates = exact < claimed if alternative == "less" else exact > claimed

@@ -23,7 +23,8 @@ from lrtcheck.certify.mutation import Mutant, source_edit
 from lrtcheck.claims.lrt import PAPER
 from lrtcheck.diffusion import Schedule
 from lrtcheck.stats.decisions import bonferroni, exact_decision
-from lrtcheck.worlds.lrt import gaussian_heads_world, lrt_sampler_factory
+from lrtcheck.lrt import LRTSampler
+from lrtcheck.worlds.lrt import gaussian_heads_world
 
 CLIP_CLAIM = Claim(
     id="lrt.clip.x0",
@@ -41,7 +42,7 @@ def check_clip_x0(ctx):
     """Exact: the non-binding clip is the identity; binding clips bound the final actions; the hash sees the clip."""
     n = ctx.params["n"]
     sch = Schedule.linear(100)
-    plain, law = gaussian_heads_world(lrt_sampler_factory, sch, "posterior", tau=0.0)
+    plain, law = gaussian_heads_world(LRTSampler, sch, "posterior", tau=0.0)
     seed = ctx.seed("sample")
     ref = plain.sample(n=n, seed=seed)
     loose = plain.replace(clip_sample=1e6).sample(n=n, seed=seed)

@@ -32,7 +32,8 @@ from lrtcheck.claims.lrt import PAPER
 from lrtcheck.diffusion import Schedule
 from lrtcheck.stats import ks_sample_size
 from lrtcheck.stats.decisions import ks_decision
-from lrtcheck.worlds.lrt import gaussian_heads_world, lrt_sampler_factory, standardized_increments
+from lrtcheck.lrt import LRTSampler
+from lrtcheck.worlds.lrt import gaussian_heads_world, standardized_increments
 
 NOISE_CLAIM = Claim(
     id="lrt.noise.independent_steps",
@@ -79,7 +80,7 @@ def check_noise_independent_steps(ctx):
         T, var = int(cfg["T"]), str(cfg["variance"])
         sch = Schedule.linear(T, 1e-4, 0.2)
         dtype = torch.float32 if cfg["dtype"] == "float32" else torch.float64
-        smp, law = gaussian_heads_world(lrt_sampler_factory, sch, var, dtype=dtype)
+        smp, law = gaussian_heads_world(LRTSampler, sch, var, dtype=dtype)
         d2 = law.d2_steps[::-1]
         pairs = int(np.sum(d2 > 0)) // 2
         # each sample gives 2 * pairs rotations; size the sample for the required power at the configuration's share

@@ -221,3 +221,16 @@ MUTANTS = [
            "sum_{i<=k} w_(i) hits (1-delta)(W+w(x)) exactly",
            source_edit(('need, side="left")', 'need, side="right")')), ("csar.weighted.*",), tags=("ci",)),
 ]
+MUTANTS += [
+    Mutant("csar.conformal_rank_plus_one", f"{_M}:SplitConformal.fit",
+           "the threshold read one rank too high, the (k+1)-th smallest residual (MAPIE's 'higher' quantile, or a "
+           "1-based rank used as a 0-based index)",
+           source_edit(("self.threshold_ = math.inf if k is None else float(scores[k - 1])",
+                        "self.threshold_ = math.inf if k is None or k >= n else float(scores[k])")),
+           ("csar.conformal.*",), declares=("csar.conformal.coverage",)),
+    Mutant("csar.weighted_ratio_inverted", "lrtcheck.csar._inputs:weights_1d",
+           "the likelihood ratio taken the wrong way round: dP_cal/dP_test (the reciprocal weights) given to the "
+           "calibration and the test points",
+           source_edit(("return arr", "return np.where(arr > 0, 1.0 / np.where(arr > 0, arr, 1.0), 0.0)")),
+           ("csar.weighted.*",), declares=("csar.weighted.shift",)),
+]

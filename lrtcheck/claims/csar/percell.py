@@ -74,5 +74,6 @@ MUTANTS = [
     Mutant("csar.percell_no_union_bound", "lrtcheck.csar.cells:PerCellClopperPearson.fit_counts",
            "the per-cell Clopper-Pearson intervals at level delta each: the union bound over the K cells omitted",
            source_edit(("k = int(seen.sum()) if self.union_bound else 1", "k = 1")),
-           ("csar.logit.coverage.percell",), tags=("ci",)),
+           ("csar.logit.coverage.percell",), tags=("ci",),
+           declares=("csar.logit.coverage.percell", "csar.reward.sandwich")),
 ]

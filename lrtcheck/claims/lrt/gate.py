@@ -165,9 +165,9 @@ MUTANTS = [
                         "    d_ = delta.to(torch.float64)\n"
                         "    lam_ = lam + ((math.sqrt(s2_) * z_ * d_).sum(0) - 0.5 * (d_ * d_).sum(0)) / s2_\n"
                         "    past = lam_ if self.statistic == \"final\" else torch.maximum(rmax, lam_)")),
-           ("lrt.gate.*", "lrt.null.exact_gaussian*", "lrt.ump"), tags=("ci",)),
+           ("lrt.gate.*", "lrt.null.exact_gaussian*", "lrt.ump"), tags=("ci",), declares=("lrt.gate.past_evidence",)),
     Mutant("lrt.soft_gate_kappa_inverted", _RUN_CHUNK,
            "the soft gate's temperature multiplied instead of divided: sigmoid((S - tau) kappa)",
            source_edit(("- self.tau) / self.kappa)", "- self.tau) * self.kappa)")),
-           ("lrt.gate.*",), tags=("ci",)),
+           ("lrt.gate.*",), tags=("ci",), declares=("lrt.gate.past_evidence",)),
 ]

@@ -104,3 +104,16 @@ def test_every_holds_monte_carlo_check_of_the_quick_tier_has_a_runnable_declared
     for m in {m.id: m for s in mc for m in declared_defects(s.check_id)}.values():
         with patched(m):
             pass
+
+
+def test_every_declared_pattern_names_a_monte_carlo_check():
+    """A ``declares`` pattern that matches no check (a renamed check, or an id whose ``[variant]`` fnmatch reads as a
+    character class) would leave a check without its defect silently; each must match a stochastic check."""
+    import fnmatch
+
+    from lrtcheck.certify.mutation import catalogue
+
+    checks = [s for s in all_checks("quick") if s.stochastic]
+    for m in catalogue():
+        for pattern in m.declares:
+            assert any(fnmatch.fnmatchcase(s.check_id, pattern) for s in checks), (m.id, pattern)

@@ -87,3 +87,33 @@ def test_the_stats_checks_see_their_declared_defects_through_their_monte_carlo_p
             assert o.passed and not o.mc_rejected and math.isfinite(o.p_value)
         else:
             assert not o.passed and o.mc_rejected, (o.task, o.message)
+
+
+def test_every_holds_monte_carlo_check_of_the_quick_tier_has_a_runnable_declared_defect():
+    """Every asserting (``holds``) Monte Carlo check of the quick tier, of every family, has at least one declared
+    target defect, and each declared mutant applies (its source edits are found, its target resolves), so that
+    ``lrtcheck power`` can run it.  Read from the registry, without running a check."""
+    from lrtcheck.certify.mutation import patched
+    from lrtcheck.certify.registry import load_all
+
+    load_all()
+    mc = [s for s in all_checks("quick") if s.stochastic and s.claim.expectation == "holds"]
+    assert {s.claim.method for s in mc} >= {"csar", "lrt", "risk", "stats", "tabular"}
+    missing = [s.check_id for s in mc if not declared_defects(s.check_id)]
+    assert not missing, f"holds Monte Carlo checks without a declared defect: {missing}"
+    for m in {m.id: m for s in mc for m in declared_defects(s.check_id)}.values():
+        with patched(m):
+            pass
+
+
+def test_every_declared_pattern_names_a_monte_carlo_check():
+    """A ``declares`` pattern that matches no check (a renamed check, or an id whose ``[variant]`` fnmatch reads as a
+    character class) would leave a check without its defect silently; each must match a stochastic check."""
+    import fnmatch
+
+    from lrtcheck.certify.mutation import catalogue
+
+    checks = [s for s in all_checks("quick") if s.stochastic]
+    for m in catalogue():
+        for pattern in m.declares:
+            assert any(fnmatch.fnmatchcase(s.check_id, pattern) for s in checks), (m.id, pattern)

@@ -25,9 +25,10 @@ def test_theorem_holds_and_is_not_tight():
     assert all(0 <= r["tightness"] < 1 for r in rows)
 
 
-def test_the_optimistic_reward_is_killed_and_declares_the_theorem():
+def test_the_optimistic_reward_is_killed_by_the_theorem():
+    """Killed by an exact clause (pessimism), so not a declared Monte Carlo defect (``lrtcheck power`` counts only
+    Monte Carlo rejections)."""
     m = next(m for m in catalogue() if m.id == "csar.reward_optimistic")
-    assert "csar.value.theorem" in m.declares
     with patched(m):
         res = run_check(_spec(), tier="quick")
     assert not res.passed and "pessimism" in res.message

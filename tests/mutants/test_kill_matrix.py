@@ -106,6 +106,7 @@ def test_topic_module_mutants_are_edits_of_the_original():
     assert {m.id for m in topic} <= {m.id for m in catalogue()}
     # the lrt catalogue moved whole into lrtcheck/claims/lrt: every mutant of the legacy module is a topic mutant
     assert {m.id for m in topic if m.family == "lrt"} == {
+        "lrt.dkw_plugin_level", "lrt.gate_interpolation_halved", "lrt.llr_drift_tenth_D", "lrt.threshold_rank_two_alpha",
         "lrt.llr_sign", "lrt.llr_sigma_not_squared", "lrt.sigma0_step_counted", "lrt.running_max_is_final",
         "lrt.gate_current_evidence", "lrt.soft_gate_kappa_inverted", "lrt.reverse_mean_coef",
         "lrt.reverse_mean_no_inv_sqrt_alpha", "lrt.noise_sigma2_scale", "lrt.noise_step_ignored",

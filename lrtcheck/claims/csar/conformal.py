@@ -319,3 +319,11 @@ MUTANTS = [
            "sum_{i<=k} w_(i) hits (1-delta)(W+w(x)) exactly",
            source_edit(('need, side="left")', 'need, side="right")')), ("csar.weighted.*",), tags=("ci",)),
 ]
+MUTANTS += [
+    Mutant("csar.weighted_ratio_inverted", "lrtcheck.worlds.csar:CovariateShiftWorld.likelihood_ratio",
+           "the likelihood ratio taken the wrong way round: w = dP_cal/dP_test passed as the weights of the "
+           "calibration and of the test points (coverage about 0.867 in the check's world: a deficit of about "
+           "0.033, smaller than the 0.04 the check states: not its declared defect, csar.weighted_no_test_weight is)",
+           source_edit(("return self.px_test / self.px_cal", "return self.px_cal / self.px_test")),
+           ("csar.weighted.*",)),
+]

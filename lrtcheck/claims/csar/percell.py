@@ -79,7 +79,8 @@ MUTANTS = [
     Mutant("csar.percell_no_union_bound", "lrtcheck.csar.cells:PerCellClopperPearson.fit_counts",
            "the per-cell Clopper-Pearson intervals at level delta each: the union bound over the K cells omitted",
            source_edit(("k = int(seen.sum()) if union_bound else 1", "k = 1")),
-           ("csar.logit.coverage.percell",), tags=("ci",)),
+           ("csar.logit.coverage.percell",), tags=("ci",),
+           declares=("csar.logit.coverage.percell", "csar.reward.sandwich")),
     Mutant("csar.percell_empty_cell_point", "lrtcheck.csar.cells:PerCellClopperPearson.fit_counts",
            "a cell without calibration data given the point interval [1/2, 1/2] instead of [0, 1] (invisible when "
            "every cell holds data)",

@@ -93,7 +93,7 @@ MUTANTS = [
            "the 1-based rank k used as a 0-based index: the (k+1)-th smallest statistic is returned",
            source_edit(("tau = math.inf if k is None else float(np.partition(x, k - 1)[k - 1])",
                         "tau = math.inf if k is None else float(np.sort(x)[min(k, n - 1)])")),
-           _CAL, tags=("ci",)),
+           _CAL, tags=("ci",), declares=("lrt.calibration.rank_exact",)),
     Mutant("lrt.dkw_massart_one_sided_always", _CALIBRATE,
            "Massart's one-sided constant ln(1/delta) used for every delta, though it is proven only for "
            "delta <= 1/2 (above, the two-sided ln(2/delta) is needed)",
@@ -109,4 +109,10 @@ MUTANTS = [
            "alpha +- eps (Massart's constant 2 dropped)",
            source_edit(("eps = dkw_epsilon(n, delta)\n", "eps = dkw_epsilon(n, delta, two_sided=False)\n")),
            _CAL, tags=("ci",)),
+]
+MUTANTS += [
+    Mutant("lrt.dkw_plugin_level", _CALIBRATE,
+           "the DKW margin dropped: the DKW method returns the plug-in quantile at level 1 - alpha",
+           source_edit(("level = 1.0 - alpha + eps", "level = 1.0 - alpha")),
+           _CAL, declares=("lrt.calibration.dkw",)),
 ]

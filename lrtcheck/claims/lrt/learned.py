@@ -99,3 +99,17 @@ def learned_type1_bars(ev) -> list[Spec]:
              "ylabel": "realized Type-I",
              "caption": "Calibrated (DKW level) on held-out states, the fresh exceedance rate must fall inside the "
                         "exact Beta-Binomial region (green) around α."}]
+
+
+# --------------------------------------------------------------------------------------------------------------
+from lrtcheck.certify.mutation import Mutant, source_edit  # noqa: E402  (the mutants' own import, kept with them)
+
+MUTANTS = [
+    Mutant("lrt.threshold_rank_two_alpha", "lrtcheck.lrt.calibration:calibrate_threshold",
+           "the threshold read at the rank of level 1 - 2 alpha (alpha doubled, a two-sided convention applied to "
+           "the one-sided test) while the reported rank k stays the calibrated one: realized Type-I about 2 alpha",
+           source_edit(("tau = math.inf if k is None else float(np.partition(x, k - 1)[k - 1])",
+                        "k2_ = min(max(math.ceil(n * (1.0 - 2.0 * alpha) - 1e-12), 1), n)\n"
+                        "tau = math.inf if k is None else float(np.partition(x, k2_ - 1)[k2_ - 1])")),
+           ("lrt.type1.learned", "lrt.calibration.*"), declares=("lrt.type1.learned",)),
+]

@@ -163,7 +163,7 @@ MUTANTS = [
            "the 1/sqrt(alpha_t) of the reverse mean forgotten in mu_u (Delta, computed on its own line, keeps it): "
            "Lambda's law is unchanged, the actions are not",
            source_edit(("mu_u = (a - coef * eps_u) * inv_sa", "mu_u = a - coef * eps_u")), _NULL_AND_ACTIONS,
-           tags=("ci",)),
+           tags=("ci",), declares=("lrt.actions.exact_gaussian",)),
     Mutant("lrt.noise_sigma2_scale", _RUN_CHUNK,
            "the noise scaled by the variance sigma_t^2 instead of the standard deviation sigma_t",
            source_edit(("a_next = m + math.sqrt(s2) * counter_normal(", "a_next = m + s2 * counter_normal(")),
@@ -172,4 +172,16 @@ MUTANTS = [
            "the noise counter omits the step index: every reverse step reuses the prior draw's noise",
            wrapper(inputs=lambda keys, step, dim, **kwargs: ((keys, 0, dim), kwargs)), _NULL_AND_ACTIONS,
            tags=("ci",)),
+]
+MUTANTS += [
+    Mutant("lrt.llr_drift_tenth_D", _RUN_CHUNK,
+           "a bias of 0.1 D in Lambda (D^2 = sum_t ||Delta_t||^2 / sigma_t^2 its variance), as a mis-scaled "
+           "1/2 ||Delta||^2 / sigma^2 term adds: the statistic's mean off by a tenth of its standard deviation",
+           source_edit(("lam = torch.zeros(B, dtype=torch.float64, device=dev)",
+                        "lam = torch.zeros(B, dtype=torch.float64, device=dev)\n"
+                        "d2_ = torch.zeros(B, dtype=torch.float64, device=dev)"),
+                       ("lam = lam + ell", "lam = lam + ell\nd2_ = d2_ + (d64 * d64).sum(0) / s2"),
+                       ("rmax = torch.where(torch.isinf(rmax), lam, rmax)",
+                        "lam = lam + 0.1 * torch.sqrt(d2_)\nrmax = torch.where(torch.isinf(rmax), lam, rmax)")),
+           _NULL, declares=("lrt.null.exact_gaussian*",)),
 ]

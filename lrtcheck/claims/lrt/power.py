@@ -84,3 +84,16 @@ def power_curves(ev) -> list[Spec]:
         spec["markers"] = [{"label": "Monte Carlo power", "x": [alpha], "y": [float(ev.estimate)],
                             "lower": [float(ev.lower)], "upper": [float(ev.upper)]}]
     return [spec]
+
+
+# --------------------------------------------------------------------------------------------------------------
+from lrtcheck.certify.mutation import Mutant, source_edit  # noqa: E402  (the mutants' own import, kept with them)
+
+MUTANTS = [
+    Mutant("lrt.gate_interpolation_halved", "lrtcheck.lrt.sampler:LRTSampler._run_chunk",
+           "the gated mean written mu_u + beta (mu_c - mu_u) / 2 (averaged with the background instead of moved to "
+           "the good head): under H1 Lambda ~ N(0, D^2), the LRT's power 1 - Phi(z - D/2) far below the optimum",
+           source_edit(("m = mu_u if bt is None else mu_u + bt.to(dt).unsqueeze(0) * delta",
+                        "m = mu_u if bt is None else mu_u + bt.to(dt).unsqueeze(0) * (0.5 * delta)")),
+           ("lrt.ump", "lrt.null.*", "lrt.gate.*"), declares=("lrt.ump",)),
+]

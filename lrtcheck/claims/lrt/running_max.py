@@ -156,7 +156,7 @@ MUTANTS = [
            "the running max updated by assignment (rmax = lam) instead of torch.maximum: the 'running max' is the "
            "final Lambda",
            source_edit(("rmax = torch.maximum(rmax, lam)", "rmax = lam")),
-           ("lrt.running_max.exact_law",), tags=("ci",)),
+           ("lrt.running_max.exact_law",), tags=("ci",), declares=("lrt.running_max.exact_law",)),
     Mutant("lrt.exact_D2_no_alpha", "lrtcheck.lrt.exact:GaussianLRTLaw.deltas",
            "the exact Delta_t (hence D^2) missing the alpha_t in the denominator: beta_t sqrt(ab_t)/c_t (m_c - m_u)",
            source_edit(("coef = b * np.sqrt(ab) / (np.sqrt(al) * (ab * self.s**2 + 1 - ab))",

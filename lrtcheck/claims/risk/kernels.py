@@ -248,3 +248,10 @@ MUTANTS = [
            source_edit(("np.maximum(v02 - u2 * p, 0.0)", "v02 - u2 * p")),
            ("risk.kernel.outside", "risk.stability.interval"), tags=("ci",)),
 ]
+MUTANTS += [
+    Mutant("risk.kernel_risk_ignored", f"{_KER}:RiskKernel.noise_variance",
+           "the risk left out of the kernel's noise variance: v = v0, the standard forward process run on noisy "
+           "samples",
+           source_edit(("np.maximum(v02 - u2 * p, 0.0)", "np.maximum(v02 - u2 * np.zeros_like(p), 0.0)")),
+           ("risk.kernel.stable_marginal",), declares=("risk.kernel.stable_marginal",)),
+]

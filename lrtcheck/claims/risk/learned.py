@@ -351,3 +351,12 @@ MUTANTS = [
            "the Euler-Maruyama noise scaled by g dt instead of g sqrt(dt) (only trained samples show it)",
            wrapper(inputs=noise_scaled_by_dt), ("risk.learned.gaussian",)),
 ]
+from lrtcheck.certify.mutation import source_edit  # noqa: E402  (the mutant's own import, kept with it)
+
+MUTANTS += [
+    Mutant("risk.fit_risk_ignored", "lrtcheck.risk.training:fit_network",
+           "the risk-sensitive fit runs the standard forward process (the clean-process flag set unconditionally): "
+           "the risk is ignored, the model is the standard one trained on noisy samples",
+           source_edit(("clean_process = conditional", "clean_process = True")),
+           ("risk.learned.gaussian",), declares=("risk.learned.gaussian",)),
+]

@@ -240,7 +240,7 @@ MUTANTS = [
     Mutant("risk.eps_target_no_factor", f"{_TRAIN}:training_targets",
            "the eps target left as eta (the clean-training target) without the factor sqrt(1 - ab_t) / v(r, t)",
            source_edit(("np.sqrt(v0sq)[:, None] * eta / np.sqrt(v2)", "eta")),
-           ("risk.target.unbiased",), tags=("ci",)),
+           ("risk.target.unbiased",), tags=("ci",), declares=("risk.target.unbiased",)),
     Mutant("risk.paper_eps_residual_no_factor", f"{_TRAIN}:denoising_residual",
            "the paper-weighted eps loss regressing on eta instead of sqrt(1 - ab_t) eta / v(r, t) (identical at r = 0)",
            source_edit(("return output - sqrt(v0sq) * eta / v", "return output - eta")),

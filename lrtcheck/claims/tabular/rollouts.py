@@ -177,7 +177,7 @@ MUTANTS = [
            "the stopping time off by one: numpy's geometric() (support 1, 2, ...) used as the number of transitions",
            source_edit(("T = rng.geometric(1.0 - g, size=n) - 1 if g > 0 else np.zeros(n, dtype=np.int64)",
                         "T = rng.geometric(1.0 - g, size=n) if g > 0 else np.ones(n, dtype=np.int64)")),
-           (_ROLLOUT, _OCC), tags=("ci",)),
+           (_ROLLOUT, _OCC), tags=("ci",), declares=(_ROLLOUT, _OCC)),
     Mutant("tabular.occupancy_unnormalised", "tabular_envs.solvers:state_occupancy",
            "the occupancy not normalised by (1 - gamma): the discounted visit counts (summing to 1/(1-gamma))",
            source_edit(("return (1.0 - _gamma(mdp, 1)) * d", "return d")), (_OCC, _SOLVE), tags=("ci",)),

@@ -36,7 +36,8 @@ import numpy as np
 from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead, _lastsum
 from lrtcheck.diffusion.noise import counter_normal, sample_keys
 from lrtcheck.diffusion.schedule import VARIANCES, Schedule
-from lrtcheck.diffusion._validate import check_finite_array, choice, flag, flag_array, float_dtype, int_array, strict_int
+from lrtcheck.diffusion._validate import (MAX_SAMPLES, check_finite_array, choice, flag, flag_array, float_dtype,
+                                          int_array, strict_int, tensor_input)
 from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int, check_unit
 
 __all__ = ["LRTSampler", "LRTSample", "QStep", "SeparateHeads", "GATES", "STATISTICS"]
@@ -76,8 +77,12 @@ class QStep:
                 "anchor": float(self.anchor), "critic": fp() if callable(fp) else type(self.critic).__name__}
 
     def gradient(self, states, actions):
+        """grad_a Q(s, a) at ``actions`` (B, d), clipped to norm ``clip`` (torch tensors, finite)."""
         import torch
 
+        actions = tensor_input("actions", actions, ndim=2)
+        if states is not None:
+            states = tensor_input("states", states, ndim=2, rows=actions.shape[0])
         if hasattr(self.critic, "grad"):
             g = self.critic.grad(states, actions)
         else:
@@ -109,6 +114,14 @@ class SeparateHeads:
         return "separate:" + "|".join(parts)
 
     def __call__(self, states, actions, t: int):
+        t = strict_int("t", t, minimum=1)
+        actions = tensor_input("actions", actions, ndim=2)
+        if states is not None:
+            states = tensor_input("states", states, ndim=2, rows=actions.shape[0])
+        return self._pair(states, actions, t)
+
+    def _pair(self, states, actions, t: int):
+        """The unchecked call used inside the sampler's loop (which checks its own inputs and outputs)."""
         return self.background(states, actions, t), self.good(states, actions, t)
 
 
@@ -142,8 +155,10 @@ class LRTSample:
         self.activated = flag_array("activated", self.activated)
         if self.activated.shape[0] != n:
             raise ValueError(f"activated must have one entry per action row ({n}), got {self.activated.shape[0]}")
-        if not isinstance(self.config_hash, str):
-            raise ValueError(f"config_hash must be a string, got {self.config_hash!r}")
+        if not isinstance(self.config_hash, str) or not self.config_hash or any(
+                ch not in "0123456789abcdef" for ch in self.config_hash):
+            raise ValueError(f"config_hash must be a hexadecimal string (LRTSampler.config_hash()), got "
+                             f"{self.config_hash!r}")
         for name in ("ell", "beta"):
             v = getattr(self, name)
             if v is not None:
@@ -303,6 +318,9 @@ class LRTSampler:
 
     def deploy(self, calibration) -> "LRTSampler":
         """This sampler with ``tau`` from ``calibration`` (raises ValueError if it belongs to another config)."""
+        if not (hasattr(calibration, "config_hash") and hasattr(calibration, "tau")):
+            raise ValueError(f"calibration must be a Calibration (from calibrate_threshold or ville_threshold), got "
+                             f"{calibration!r}")
         return self.replace(tau=calibration)
 
     # --- sampling -----------------------------------------------------------------------------------------------
@@ -329,6 +347,8 @@ class LRTSampler:
             raise ValueError(f"states must have {sd} column(s), got shape {s.shape}")
         if n is not None and s.shape[0] != n:
             raise ValueError(f"states must have n={n} rows, got {s.shape[0]}")
+        if s.shape[0] > MAX_SAMPLES:
+            raise ValueError(f"states must have at most {MAX_SAMPLES} rows, got {s.shape[0]}")
         return s, s.shape[0]
 
     def sample(self, states=None, *, seed: int, n: int | None = None, sample_ids=None, return_trace: bool = False,
@@ -341,7 +361,7 @@ class LRTSampler:
         return_trace = flag("return_trace", return_trace)
         null = flag("null", null)
         if n is not None:
-            n = check_positive_int("n", n)
+            n = check_positive_int("n", n, maximum=MAX_SAMPLES)
         s_np, n = self._states_tensor(states, n)
         if n is None:
             raise ValueError("n is required when no states are given")
@@ -351,7 +371,8 @@ class LRTSampler:
         else:
             ids = int_array("sample_ids", sample_ids, minimum=0)
             if ids.shape[0] != n:
-                raise ValueError(f"sample_ids must hold {n} non-negative integers, got {ids.shape[0]}")
+                raise ValueError(f"sample_ids must hold {n} non-negative integers (one per sample; states give n "
+                                 f"from their rows), got {ids.shape[0]}")
         outs = []
         for start in range(0, n, self.batch_size):
             stop = min(n, start + self.batch_size)
@@ -367,7 +388,7 @@ class LRTSampler:
 
     def null_statistics(self, n: int, *, seed: int, states=None, sample_ids=None) -> NullStatistics:
         """n draws of the configured statistic under H0 (same configuration, beta == 0), float64 (n,)."""
-        n = check_positive_int("n", n)
+        n = check_positive_int("n", n, maximum=MAX_SAMPLES)
         seed = strict_int("seed", seed, minimum=0)
         res = self.sample(states, seed=seed, n=n, sample_ids=sample_ids, null=True)
         out = np.asarray(res.statistic, dtype=np.float64).view(NullStatistics)
@@ -390,10 +411,11 @@ class LRTSampler:
         ells, betas = [], []
         betas_np, alphas_np, abar_np = self.schedule.betas, self.schedule.alphas, self.schedule.alpha_bars
         beta_max = 0.0 if null else self.beta_max
+        heads = getattr(self._heads, "_pair", self._heads)  # the unchecked path of our own two-head wrappers
         with torch.no_grad():
             for t in range(T, 0, -1):
                 i = t - 1
-                eps_u, eps_c = self._heads(states, a.T, t)
+                eps_u, eps_c = heads(states, a.T, t)
                 eps_u = eps_u.T.to(dt).contiguous()
                 eps_c = eps_c.T.to(dt).contiguous()
                 inv_sa = 1.0 / math.sqrt(alphas_np[i])

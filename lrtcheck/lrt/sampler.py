@@ -183,6 +183,26 @@ class NullStatistics(np.ndarray):
         self.statistic = getattr(obj, "statistic", None)
 
 
+def _sigmoid(z):
+    """sigmoid(z) = 1 / (1 + e^-z) elementwise, with rounding that does not depend on the batch.
+
+    On CPU, float64 ``torch.sigmoid`` (and ``torch.exp``) round differently on their vectorised path and on the scalar
+    tail of a tensor whose length is not a multiple of the vector width, so a sample's gate value (and its statistic)
+    changed in the last bits with the batch size or chunking.  Here the only transcendental call is numpy's ``exp``
+    of -|z| (libm per element, or a SIMD kernel that handles the tail with masked lanes: the same arithmetic for every
+    element), and the rest is IEEE-exact arithmetic: sigmoid(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0,
+    e = exp(-|z|) in (0, 1] (no overflow for any z).  On an accelerator every element runs the same kernel, so
+    ``torch.sigmoid`` is kept there."""
+    import torch
+
+    if z.device.type != "cpu":
+        return torch.sigmoid(z)
+    zn = z.numpy()
+    e = np.exp(-np.abs(zn))
+    out = np.where(zn >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return torch.from_numpy(out)
+
+
 def _is_gmm(h) -> bool:
     return isinstance(h, (GaussianMixtureHead, ConditionalGaussianMixtureHead))
 
@@ -441,7 +461,7 @@ class LRTSampler:
                 elif math.isinf(self.tau):
                     bt = torch.full((B,), beta_max if self.tau < 0 else 0.0, dtype=torch.float64, device=dev)
                 else:
-                    bt = torch.sigmoid((torch.clamp(past, min=-1e300) - self.tau) / self.kappa) * beta_max
+                    bt = _sigmoid((torch.clamp(past, min=-1e300) - self.tau) / self.kappa) * beta_max
                 m = mu_u if bt is None else mu_u + bt.to(dt).unsqueeze(0) * delta
                 s2 = float(self._sigma2[i])
                 if self.q_step is not None and s2 > 0.0 and self.q_step.eta > 0.0:

@@ -6,8 +6,9 @@ ell_t ~ N(-d_t^2/2, d_t^2) under H0 and N(+d_t^2/2, d_t^2) under H1, d_t^2 = ||D
 and Lambda ~ N(-+D^2/2, D^2) with D^2 = sum_t d_t^2.  A Q-step with a constant (clipped) gradient g adds the
 deterministic eta <g, Delta_t> to ell_t.  The partial sums Lambda_1..Lambda_T' form a Gaussian random walk, so the
 running max has P(max <= tau) = a multivariate normal CDF (scipy's Genz algorithm, a randomised quasi-Monte Carlo
-quadrature: it is given a generator seeded from the caller's stream, so the same seed gives the same bits).  The final action under H0 / H1
-is Gaussian with the same covariance (the chain is linear), which gives the best test on the final action alone.
+quadrature: it is given a generator seeded from the caller's stream, so the same seed gives the same bits).  The
+final action under H0 / H1 is Gaussian with the same covariance (the chain is linear), which gives the best test on
+the final action alone.
 """
 
 from __future__ import annotations

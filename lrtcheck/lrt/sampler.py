@@ -225,7 +225,8 @@ class LRTSampler:
     statistic : ``"final"`` (the gate reads the current Lambda; decision on the final Lambda) or ``"running_max"``.
     action_dim : action dimension (read from exact heads when omitted).
     device, dtype : torch device and working dtype (float64 by default; Lambda is always float64).
-    batch_size : samples per chunk (results do not depend on it, up to last-bit rounding of exp/log/sin).
+    batch_size : samples per chunk (on CPU the statistics and gate values do not depend on it, to the bit: the soft
+        gate's sigmoid is computed per element in a fixed formula, see ``_sigmoid``).
     clip_sample : ``None`` (default) or c > 0: clip each head's x0 prediction x0_h = (a_t - sqrt(1 - ab_t) eps_h) /
         sqrt(ab_t) to [-c, c] and take the DDPM posterior mean mu_h = beta_t sqrt(ab_{t-1}) / (1 - ab_t) x0_h +
         (1 - ab_{t-1}) sqrt(alpha_t) / (1 - ab_t) a_t (diffusers' ``clip_sample``; Diffusion-QL's clip_denoised), so

@@ -110,7 +110,8 @@ def check_running_max_exact_law(ctx):
     # the threshold where the running max and the final Lambda differ most (exact laws only), among thresholds where
     # the running max exceeds with a moderate probability (near tau = 0 it exceeds almost surely after one step)
     mvn_seed = ctx.seed("mvn_cdf")  # the randomised MVN quadrature, seeded from the check's stream
-    cands = [(law.running_max_sf(t, seed=mvn_seed), float(law.law("H0").sf(t)), t) for t in (law.tau(0.2), law.tau(0.1))]
+    cands = [(law.running_max_sf(t, seed=mvn_seed), float(law.law("H0").sf(t)), t)
+             for t in (law.tau(0.2), law.tau(0.1))]
     p_max, p_fin, tau = max(cands, key=lambda c: c[0] - c[1])
     rmax = np.asarray(sampler.null_statistics(n, seed=ctx.seed("h0")))
     count = int(np.sum(rmax > tau))

@@ -1,7 +1,7 @@
 """Bit-identical reruns: a sample of quick-tier checks gives byte-identical result rows (all but the timing)
 whatever the machine's thread settings, because each check runs with its numerical thread pools pinned
-(lrtcheck.certify.threads).  ``lrt.running_max*`` is left out: its exact law comes from scipy's multivariate-normal
-CDF, a randomised quadrature not yet seeded from the check's stream (the lrt family's to mend).
+(lrtcheck.certify.threads).  Randomised numerical routines are seeded from the check's stream too (for example
+the multivariate-normal CDF of ``lrt.running_max*``, tests/lrt/test_rerun_running_max.py), so no check is left out.
 """
 
 import csv
@@ -16,7 +16,7 @@ import pytest
 from lrtcheck.certify.registry import all_checks
 
 ROOT = Path(__file__).resolve().parents[1]
-UNSEEDED = ("lrt.running_max",)
+UNSEEDED: tuple[str, ...] = ()  # checks whose rows may differ between reruns: none
 
 
 def sample() -> list[str]:

@@ -158,3 +158,35 @@ def check_finite_array(name: str, value, *, ndim: int | None = None, dtype=np.fl
 
 
 __all__ += ["check_finite_array"]
+
+
+#: the largest sample count a sampler or a data-set builder accepts (beyond it the arrays cannot be allocated)
+MAX_SAMPLES = 10**9
+#: the largest dimension (state, action, hidden width, embedding) a model or a toy world accepts
+MAX_DIM = 10**5
+
+
+def tensor_input(name: str, value, *, ndim: int | None = None, cols: int | None = None, rows: int | None = None):
+    """A real floating torch tensor with finite entries, ``ndim`` dimensions, ``cols`` columns and ``rows`` rows
+    when given, and not empty (the entry check of the torch paths: heads, critics, Q-steps)."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(f"{name} must be a real floating torch tensor, got {type(value).__name__}")
+    if value.is_complex() or not value.is_floating_point():
+        raise ValueError(f"{name} must be a real floating tensor, got dtype {value.dtype}")
+    if ndim is not None and value.dim() != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {tuple(value.shape)}")
+    if value.numel() == 0:
+        raise ValueError(f"{name} must not be empty, got shape {tuple(value.shape)}")
+    if cols is not None and value.shape[-1] != cols:
+        raise ValueError(f"{name} must have {cols} column(s), got shape {tuple(value.shape)}")
+    if rows is not None and value.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} row(s) (one per row of the other input), got shape "
+                         f"{tuple(value.shape)}")
+    if not bool(torch.isfinite(value).all()):
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+    return value
+
+
+__all__ += ["MAX_SAMPLES", "MAX_DIM", "tensor_input"]

@@ -27,7 +27,9 @@ import math
 import numpy as np
 from scipy.special import softmax
 
-from lrtcheck.diffusion._validate import check_finite_array, generator, int_array, real_array, strict_int
+from lrtcheck.diffusion._validate import (MAX_SAMPLES, check_finite_array, generator, int_array, real_array, strict_int,
+                                          tensor_input)
+from lrtcheck.stats.validation import check_real
 from lrtcheck.stats.validation import check_stochastic
 
 __all__ = ["GaussianMixtureHead", "ConditionalGaussianMixtureHead", "ExactTwoHead"]
@@ -42,12 +44,20 @@ def _check_alpha_bar(alpha_bar, n_rows: int | None = None) -> np.ndarray:
     return ab
 
 
+def _check_alpha_bar_scalar(alpha_bar) -> float:
+    """One noise level alpha_bar in (0, 1] (the torch paths take a single number)."""
+    ab = check_real("alpha_bar", alpha_bar)
+    if not 0.0 < ab <= 1.0:
+        raise ValueError(f"alpha_bar must lie in (0, 1], got {alpha_bar!r}")
+    return ab
+
+
 def _prep_mixture(stds, weights, K: int) -> tuple[np.ndarray, np.ndarray]:
     s = check_finite_array("stds", stds)
     if s.ndim == 0:
         s = np.full(K, float(s))
     if s.shape != (K,):
-        raise ValueError(f"stds must be a number or have shape ({K},), got {s.shape}")
+        raise ValueError(f"stds must be a number or have shape ({K},) (one per row of means or slopes), got {s.shape}")
     if np.any(s <= 0.0):
         raise ValueError("stds must be > 0")
     if weights is None:
@@ -118,6 +128,9 @@ def _gmm_torch(x, means, stds, log_w, ab: float):
     logits = log_w - sq / (2.0 * c) - 0.5 * d * torch.log(c)
     r = _small_softmax(logits)
     return r, diff, c
+
+
+_NO_X = object()  # "no x given" (``x=None`` is refused by name, not taken as absent)
 
 
 class _MixtureBase:
@@ -225,7 +238,7 @@ class GaussianMixtureHead(_MixtureBase):
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """n draws from p_0 (float64)."""
-        n = strict_int("n", n, minimum=0)
+        n = strict_int("n", n, minimum=0, maximum=MAX_SAMPLES)
         rng = generator("rng", rng)
         k = rng.choice(self.n_components, size=int(n), p=self.weights)
         return self.means[k] + self.stds[k, None] * rng.standard_normal((int(n), self.dim))
@@ -250,6 +263,8 @@ class GaussianMixtureHead(_MixtureBase):
 
     def epsilon_torch(self, x, alpha_bar: float, states=None):
         """Torch eps*(x, t) for one noise level (same dtype and device as ``x``)."""
+        x = tensor_input("x", x, ndim=2, cols=self.dim)
+        alpha_bar = _check_alpha_bar_scalar(alpha_bar)
         stds, log_w = self._torch_params(x.device, x.dtype)
         r, diff, c = _gmm_torch(x, self.means_torch(states, x.device, x.dtype), stds, log_w, float(alpha_bar))
         return math.sqrt(1.0 - float(alpha_bar)) * torch_einsum_resp(r / c, diff)
@@ -277,8 +292,8 @@ class ConditionalGaussianMixtureHead(_MixtureBase):
     def __init__(self, slopes, intercepts, stds, weights=None):
         A = check_finite_array("slopes", slopes)
         b = check_finite_array("intercepts", intercepts)
-        if A.ndim != 3:
-            raise ValueError(f"slopes must have shape (K, d, d_s), got {A.shape}")
+        if A.ndim != 3 or 0 in A.shape:
+            raise ValueError(f"slopes must have shape (K, d, d_s) with K, d, d_s >= 1, got {A.shape}")
         if b.shape != A.shape[:2]:
             raise ValueError(f"intercepts must have shape {A.shape[:2]}, got {b.shape}")
         self.slopes, self.intercepts = A, b
@@ -289,13 +304,15 @@ class ConditionalGaussianMixtureHead(_MixtureBase):
     def __repr__(self) -> str:
         return f"ConditionalGaussianMixtureHead(K={self.n_components}, d={self.dim}, d_s={self.state_dim})"
 
-    def _sx(self, states, x=None):
+    def _sx(self, states, x=_NO_X):
         s = check_finite_array("states", states)
         if s.ndim == 1:
             s = s[None, :]
         if s.ndim != 2 or s.shape[1] != self.state_dim:
             raise ValueError(f"states must have shape (B, {self.state_dim}), got {s.shape}")
-        if x is None:
+        if s.shape[0] == 0:
+            raise ValueError(f"states must not be empty (shape (B, {self.state_dim}) with B >= 1)")
+        if x is _NO_X:
             return s, None
         x = check_finite_array("x", x)
         if x.ndim == 1:
@@ -372,6 +389,11 @@ class ConditionalGaussianMixtureHead(_MixtureBase):
         return torch.einsum("kde,be->bkd", A, states.to(dtype)) + b.unsqueeze(0)
 
     def epsilon_torch(self, x, alpha_bar: float, states=None):
+        x = tensor_input("x", x, ndim=2, cols=self.dim)
+        alpha_bar = _check_alpha_bar_scalar(alpha_bar)
+        if states is None:
+            raise ValueError("states are required by a state-conditional head")
+        states = tensor_input("states", states, ndim=2, cols=self.state_dim, rows=x.shape[0])
         stds, log_w = self._torch_params(x.device, x.dtype)
         r, diff, c = _gmm_torch(x, self.means_torch(states, x.device, x.dtype), stds, log_w, float(alpha_bar))
         return math.sqrt(1.0 - float(alpha_bar)) * torch_einsum_resp(r / c, diff)
@@ -475,8 +497,18 @@ class ExactTwoHead:
             raise ValueError("actions must be a real floating torch tensor (B, d)")
         if actions.dim() != 2 or actions.shape[1] != self.dim:
             raise ValueError(f"actions must have shape (B, {self.dim}), got {tuple(actions.shape)}")
+        if not bool(torch.isfinite(actions).all()):
+            raise ValueError("actions must contain only finite values (found NaN or inf)")
         if self.conditional and states is None:
             raise ValueError("states are required: the heads are state-conditional")
+        if states is not None:
+            states = tensor_input("states", states, ndim=2, rows=actions.shape[0])
+        return self._pair(states, actions, t)
+
+    def _pair(self, states, actions, t: int):
+        """The unchecked fused pass (the sampler's loop checks its inputs once and its outputs at the end)."""
+        import torch
+
         ab = float(self.schedule.alpha_bars[t - 1])
         dev, dt = actions.device, actions.dtype
         d = self.dim

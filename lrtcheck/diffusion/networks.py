@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lrtcheck.diffusion._validate import check_finite_array, flag, flag_array, strict_int
+from lrtcheck.diffusion._validate import MAX_DIM, check_finite_array, flag, flag_array, strict_int, tensor_input
 from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int
 
 from .schedule import Schedule
@@ -31,8 +31,11 @@ __all__ = ["TwoHeadDenoiser", "TwoHeadTrainer", "sinusoidal_embedding"]
 
 def sinusoidal_embedding(t, dim: int, max_period: float = 10000.0):
     """[sin(t f_i), cos(t f_i)] with f_i = max_period^(-i / (dim/2)) (Vaswani et al. 2017; DDPM's time embedding)."""
-    dim = strict_int("dim", dim, minimum=1)
+    dim = strict_int("dim", dim, minimum=1, maximum=MAX_DIM)
     max_period = check_positive("max_period", max_period)
+    if max_period < 1.0:  # frequencies max_period^(-i/half) would exceed 1 and overflow float32
+        raise ValueError(f"max_period must be >= 1 (frequencies max_period^(-i / half) lie in (0, 1]), got "
+                         f"{max_period!r}")
     if isinstance(t, torch.Tensor):
         if t.is_complex():
             raise ValueError("t must be real, got a complex tensor")
@@ -50,6 +53,10 @@ def sinusoidal_embedding(t, dim: int, max_period: float = 10000.0):
     return emb if dim % 2 == 0 else torch.cat([emb, torch.zeros_like(emb[:, :1])], dim=1)
 
 
+#: the most hidden layers a trunk may have (a deeper one is a typo, and would take minutes to build)
+MAX_DEPTH = 1000
+
+
 class TwoHeadDenoiser(nn.Module):
     """Shared-trunk two-head eps-network.
 
@@ -62,11 +69,11 @@ class TwoHeadDenoiser(nn.Module):
 
     def __init__(self, action_dim: int, state_dim: int = 0, *, hidden: int = 64, depth: int = 2, time_dim: int = 16):
         super().__init__()
-        self.action_dim = check_positive_int("action_dim", action_dim)
-        self.state_dim = check_positive_int("state_dim", state_dim, minimum=0)
-        self.time_dim = check_positive_int("time_dim", time_dim, minimum=2)
-        hidden = check_positive_int("hidden", hidden)
-        depth = check_positive_int("depth", depth)
+        self.action_dim = check_positive_int("action_dim", action_dim, maximum=MAX_DIM)
+        self.state_dim = check_positive_int("state_dim", state_dim, minimum=0, maximum=MAX_DIM)
+        self.time_dim = check_positive_int("time_dim", time_dim, minimum=2, maximum=MAX_DIM)
+        hidden = check_positive_int("hidden", hidden, maximum=MAX_DIM)
+        depth = check_positive_int("depth", depth, maximum=MAX_DEPTH)
         layers, width = [], action_dim + state_dim + time_dim
         for _ in range(depth):
             layers += [nn.Linear(width, hidden), nn.Mish()]
@@ -85,14 +92,23 @@ class TwoHeadDenoiser(nn.Module):
             raise ValueError(f"actions must have shape (B, {self.action_dim}), got {tuple(actions.shape)}")
         if actions.shape[0] == 0:
             raise ValueError("actions must not be empty")
+        tensor_input("actions", actions, ndim=2, cols=self.action_dim)
         if self.state_dim > 0:
             if not isinstance(states, torch.Tensor) or not states.is_floating_point():
                 raise ValueError("states must be a real floating torch tensor (B, state_dim)")
             if tuple(states.shape) != (actions.shape[0], self.state_dim):
                 raise ValueError(f"states must have shape ({actions.shape[0]}, {self.state_dim}), got "
                                  f"{tuple(states.shape)}")
+            tensor_input("states", states, ndim=2)
         if not isinstance(t, torch.Tensor):
             t = strict_int("t", t, minimum=0)
+        else:
+            if t.is_complex() or t.dtype == torch.bool:
+                raise ValueError(f"t must hold integer time steps, got dtype {t.dtype}")
+            if t.is_floating_point() and not bool((torch.isfinite(t) & (t == torch.round(t))).all()):
+                raise ValueError("t must hold integer time steps (a non-integer or non-finite entry)")
+            if t.numel() and bool((t < 0).any()):
+                raise ValueError("t must hold time steps >= 0")
         x = actions.to(dtype)
         B = x.shape[0]
         tt = torch.as_tensor(t, device=x.device)
@@ -146,11 +162,17 @@ class TwoHeadTrainer:
         self.seed = strict_int("seed", seed, minimum=0)
         if not isinstance(device, str):
             raise ValueError(f"device must be a string, got {device!r}")
+        try:
+            torch.device(device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device must name a torch device, got {device!r} ({exc})") from None
         self.device = device
 
     def fit(self, states, actions, good, advantages=None) -> "TwoHeadTrainer":
         a = check_finite_array("actions", actions, ndim=2)
         n, d = a.shape
+        if n == 0 or d == 0:
+            raise ValueError(f"actions must not be empty (shape (n, d) with n, d >= 1), got {a.shape}")
         s = None if states is None else check_finite_array("states", states, ndim=2)
         if s is not None and s.shape[0] != n:
             raise ValueError(f"states must have {n} rows, got {s.shape[0]}")

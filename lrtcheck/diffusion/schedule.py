@@ -26,13 +26,17 @@ __all__ = ["Schedule", "VARIANCES"]
 VARIANCES = ("posterior", "beta")
 
 
+#: the most diffusion steps a schedule may have (DDPM uses 1000; beyond this the arrays are a mistake)
+MAX_STEPS = 10**7
+
+
 @dataclass(frozen=True, eq=False)
 class Schedule:
     """A discrete DDPM schedule given by its betas (float64, each in (0, 1))."""
 
     betas: np.ndarray
     name: str = "custom"
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -49,7 +53,7 @@ class Schedule:
     # --- constructors -------------------------------------------------------------------------------------------
     @classmethod
     def linear(cls, T: int, beta_start: float = 1e-4, beta_end: float = 2e-2) -> "Schedule":
-        T = check_positive_int("T", T)
+        T = check_positive_int("T", T, maximum=MAX_STEPS)
         beta_start = check_open_unit("beta_start", beta_start)
         beta_end = check_open_unit("beta_end", beta_end)
         if beta_end < beta_start:
@@ -58,7 +62,7 @@ class Schedule:
 
     @classmethod
     def cosine(cls, T: int, s: float = 0.008, max_beta: float = 0.999) -> "Schedule":
-        T = check_positive_int("T", T)
+        T = check_positive_int("T", T, maximum=MAX_STEPS)
         s = check_positive("s", s)
         max_beta = check_open_unit("max_beta", max_beta)
         t = np.arange(T + 1, dtype=np.float64) / T
@@ -69,7 +73,7 @@ class Schedule:
 
     @classmethod
     def vp(cls, T: int = 5, b_min: float = 0.1, b_max: float = 10.0) -> "Schedule":
-        T = check_positive_int("T", T)
+        T = check_positive_int("T", T, maximum=MAX_STEPS)
         b_min = check_positive("b_min", b_min)
         b_max = check_positive("b_max", b_max)
         if b_max < b_min:

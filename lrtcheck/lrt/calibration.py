@@ -69,6 +69,9 @@ class Calibration:
             if k > n:
                 raise ValueError(f"k must lie in 1..n: the rank k={k} exceeds the calibration size n={n}")
             object.__setattr__(self, "k", k)
+        elif self.method != "ville" and self.tau != math.inf:
+            raise ValueError("k (the order-statistic rank) may be None only for Ville's threshold or when tau = +inf "
+                             f"(too few draws), got k=None with method={self.method!r} and tau={self.tau!r}")
         optional_str("config_hash", self.config_hash)
         if self.delta is not None:
             object.__setattr__(self, "delta", check_open_unit("delta", self.delta))
@@ -89,7 +92,8 @@ class Calibration:
             raise ValueError("this Calibration is not bound to a sampler configuration (config_hash=None); "
                              "calibrate on the sampler's null_statistics or pass config_hash")
         if h != self.config_hash:
-            raise ValueError(f"tau was calibrated for configuration {self.config_hash}, not {h}: the sampler's "
+            raise ValueError(f"sampler_or_hash: tau was calibrated for configuration {self.config_hash}, not {h}: "
+                             "the sampler's "
                              "variance, schedule, gate, clipping, Q-step or statistic differ; recalibrate")
 
     def realized_level(self, null_cdf) -> float:
@@ -150,5 +154,6 @@ def ville_threshold(alpha, *, config_hash: str | None = None, statistic: str = "
     alpha = check_open_unit("alpha", alpha)
     optional_str("config_hash", config_hash)
     choice("statistic", statistic, _STATISTICS)
-    return Calibration(tau=math.log(1.0 / alpha), alpha=alpha, n=0, k=None, method="ville", config_hash=config_hash,
+    tau = math.log(1.0 / alpha) if alpha >= 1e-300 else -math.log(alpha)  # 1/alpha overflows below ~5.6e-309
+    return Calibration(tau=tau, alpha=alpha, n=0, k=None, method="ville", config_hash=config_hash,
                        statistic=statistic)

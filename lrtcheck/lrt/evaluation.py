@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtcheck.diffusion._validate import strict_int
+from lrtcheck.diffusion._validate import MAX_SAMPLES, strict_int
 from lrtcheck.stats.validation import check_nonnegative, check_open_unit, check_positive, check_positive_int, check_unit
 
 from .calibration import calibrate_threshold
@@ -75,8 +75,8 @@ def return_ood_pareto(toy, sampler: LRTSampler, *, alphas=(0.2, 0.1, 0.05, 0.01)
     if clip is not None:
         clip = check_positive("clip", clip)
     anchor = check_unit("anchor", anchor)
-    n_data, n_cal, n_eval = (check_positive_int(k, v) for k, v in (("n_data", n_data), ("n_cal", n_cal),
-                                                                    ("n_eval", n_eval)))
+    n_data, n_cal, n_eval = (check_positive_int(k, v, maximum=MAX_SAMPLES)
+                             for k, v in (("n_data", n_data), ("n_cal", n_cal), ("n_eval", n_eval)))
     seed = strict_int("seed", seed, minimum=0)
     if ood is not None and not isinstance(ood, StateConditionalOOD):
         raise ValueError("ood must be a fitted StateConditionalOOD or None")

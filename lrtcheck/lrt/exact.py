@@ -5,8 +5,10 @@ Heads N(m_u, s^2 I) (background) and N(m_c, s^2 I) (good): Delta_t = beta_t sqrt
 ell_t ~ N(-d_t^2/2, d_t^2) under H0 and N(+d_t^2/2, d_t^2) under H1, d_t^2 = ||Delta_t||^2 / sigma_t^2 (sigma_t > 0),
 and Lambda ~ N(-+D^2/2, D^2) with D^2 = sum_t d_t^2.  A Q-step with a constant (clipped) gradient g adds the
 deterministic eta <g, Delta_t> to ell_t.  The partial sums Lambda_1..Lambda_T' form a Gaussian random walk, so the
-running max has P(max <= tau) = a multivariate normal CDF (scipy's Genz algorithm).  The final action under H0 / H1
-is Gaussian with the same covariance (the chain is linear), which gives the best test on the final action alone.
+running max has P(max <= tau) = a multivariate normal CDF (scipy's Genz algorithm, a randomised quasi-Monte Carlo
+quadrature: it is given a generator seeded from the caller's stream, so the same seed gives the same bits).  The
+final action under H0 / H1 is Gaussian with the same covariance (the chain is linear), which gives the best test on
+the final action alone.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as st
 
+from lrtcheck.diffusion._validate import strict_int
 from lrtcheck.diffusion.schedule import Schedule
 
 __all__ = ["GaussianLRTLaw"]
@@ -78,8 +81,16 @@ class GaussianLRTLaw:
     def power(self, alpha: float) -> float:
         return float(st.norm.sf(st.norm.ppf(1 - alpha) - self.D))
 
-    def running_max_sf(self, tau: float, hypothesis: str = "H0") -> float:
-        """P(max_t Lambda_t > tau) over the evidence steps (multivariate normal CDF of the partial sums)."""
+    def running_max_sf(self, tau: float, hypothesis: str = "H0", *, seed) -> float:
+        """P(max_t Lambda_t > tau) over the evidence steps (multivariate normal CDF of the partial sums).
+
+        ``seed`` (a non-negative integer or a ``numpy.random.SeedSequence``) seeds the randomised Genz quadrature:
+        each call draws a fresh generator from it, so a value depends only on (tau, seed), not on the calls before.
+        """
+        if isinstance(seed, np.random.SeedSequence):
+            rng = np.random.default_rng(seed)
+        else:
+            rng = np.random.default_rng(strict_int("seed", seed, minimum=0))
         d2 = self.d2_steps[::-1]  # sampling order t = T..1
         d2 = d2[d2 > 0]
         sign = -1.0 if hypothesis == "H0" else 1.0
@@ -89,7 +100,7 @@ class GaussianLRTLaw:
         if len(d2) > 20:
             raise ValueError("running_max_sf is meant for short chains (<= 20 evidence steps)")
         mvn = st.multivariate_normal(mean, cov, allow_singular=False, maxpts=2_000_000, abseps=1e-8, releps=1e-8)
-        return float(1.0 - mvn.cdf(np.full(len(d2), tau)))
+        return float(1.0 - mvn.cdf(np.full(len(d2), tau), rng=rng))
 
     def final_action_distance(self) -> float:
         """D_a = ||E_H1 a_0 - E_H0 a_0|| / sd(a_0): the Mahalanobis separation of the final action alone."""

@@ -35,6 +35,12 @@ class StateConditionalOOD:
         self.chunk = check_positive_int("chunk", chunk)
         if not isinstance(device, str):
             raise ValueError(f"device must be a string, got {device!r}")
+        import torch
+
+        try:
+            torch.device(device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"device must name a torch device, got {device!r} ({exc})") from None
         self.device = device
 
     def fit(self, states, actions) -> "StateConditionalOOD":

@@ -36,7 +36,8 @@ import numpy as np
 from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHead, GaussianMixtureHead, _lastsum
 from lrtcheck.diffusion.noise import counter_normal, sample_keys
 from lrtcheck.diffusion.schedule import VARIANCES, Schedule
-from lrtcheck.diffusion._validate import check_finite_array, choice, flag, flag_array, float_dtype, int_array, strict_int
+from lrtcheck.diffusion._validate import (MAX_SAMPLES, check_finite_array, choice, flag, flag_array, float_dtype,
+                                          int_array, strict_int, tensor_input)
 from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int, check_unit
 
 __all__ = ["LRTSampler", "LRTSample", "QStep", "SeparateHeads", "GATES", "STATISTICS"]
@@ -76,8 +77,12 @@ class QStep:
                 "anchor": float(self.anchor), "critic": fp() if callable(fp) else type(self.critic).__name__}
 
     def gradient(self, states, actions):
+        """grad_a Q(s, a) at ``actions`` (B, d), clipped to norm ``clip`` (torch tensors, finite)."""
         import torch
 
+        actions = tensor_input("actions", actions, ndim=2)
+        if states is not None:
+            states = tensor_input("states", states, ndim=2, rows=actions.shape[0])
         if hasattr(self.critic, "grad"):
             g = self.critic.grad(states, actions)
         else:
@@ -109,6 +114,14 @@ class SeparateHeads:
         return "separate:" + "|".join(parts)
 
     def __call__(self, states, actions, t: int):
+        t = strict_int("t", t, minimum=1)
+        actions = tensor_input("actions", actions, ndim=2)
+        if states is not None:
+            states = tensor_input("states", states, ndim=2, rows=actions.shape[0])
+        return self._pair(states, actions, t)
+
+    def _pair(self, states, actions, t: int):
+        """The unchecked call used inside the sampler's loop (which checks its own inputs and outputs)."""
         return self.background(states, actions, t), self.good(states, actions, t)
 
 
@@ -142,8 +155,10 @@ class LRTSample:
         self.activated = flag_array("activated", self.activated)
         if self.activated.shape[0] != n:
             raise ValueError(f"activated must have one entry per action row ({n}), got {self.activated.shape[0]}")
-        if not isinstance(self.config_hash, str):
-            raise ValueError(f"config_hash must be a string, got {self.config_hash!r}")
+        if not isinstance(self.config_hash, str) or not self.config_hash or any(
+                ch not in "0123456789abcdef" for ch in self.config_hash):
+            raise ValueError(f"config_hash must be a hexadecimal string (LRTSampler.config_hash()), got "
+                             f"{self.config_hash!r}")
         for name in ("ell", "beta"):
             v = getattr(self, name)
             if v is not None:
@@ -168,6 +183,26 @@ class NullStatistics(np.ndarray):
         self.statistic = getattr(obj, "statistic", None)
 
 
+def _sigmoid(z):
+    """sigmoid(z) = 1 / (1 + e^-z) elementwise, with rounding that does not depend on the batch.
+
+    On CPU, float64 ``torch.sigmoid`` (and ``torch.exp``) round differently on their vectorised path and on the scalar
+    tail of a tensor whose length is not a multiple of the vector width, so a sample's gate value (and its statistic)
+    changed in the last bits with the batch size or chunking.  Here the only transcendental call is numpy's ``exp``
+    of -|z| (libm per element, or a SIMD kernel that handles the tail with masked lanes: the same arithmetic for every
+    element), and the rest is IEEE-exact arithmetic: sigmoid(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0,
+    e = exp(-|z|) in (0, 1] (no overflow for any z).  On an accelerator every element runs the same kernel, so
+    ``torch.sigmoid`` is kept there."""
+    import torch
+
+    if z.device.type != "cpu":
+        return torch.sigmoid(z)
+    zn = z.numpy()
+    e = np.exp(-np.abs(zn))
+    out = np.where(zn >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return torch.from_numpy(out)
+
+
 def _is_gmm(h) -> bool:
     return isinstance(h, (GaussianMixtureHead, ConditionalGaussianMixtureHead))
 
@@ -190,7 +225,8 @@ class LRTSampler:
     statistic : ``"final"`` (the gate reads the current Lambda; decision on the final Lambda) or ``"running_max"``.
     action_dim : action dimension (read from exact heads when omitted).
     device, dtype : torch device and working dtype (float64 by default; Lambda is always float64).
-    batch_size : samples per chunk (results do not depend on it, up to last-bit rounding of exp/log/sin).
+    batch_size : samples per chunk (on CPU the statistics and gate values do not depend on it, to the bit: the soft
+        gate's sigmoid is computed per element in a fixed formula, see ``_sigmoid``).
     clip_sample : ``None`` (default) or c > 0: clip each head's x0 prediction x0_h = (a_t - sqrt(1 - ab_t) eps_h) /
         sqrt(ab_t) to [-c, c] and take the DDPM posterior mean mu_h = beta_t sqrt(ab_{t-1}) / (1 - ab_t) x0_h +
         (1 - ab_{t-1}) sqrt(alpha_t) / (1 - ab_t) a_t (diffusers' ``clip_sample``; Diffusion-QL's clip_denoised), so
@@ -303,6 +339,9 @@ class LRTSampler:
 
     def deploy(self, calibration) -> "LRTSampler":
         """This sampler with ``tau`` from ``calibration`` (raises ValueError if it belongs to another config)."""
+        if not (hasattr(calibration, "config_hash") and hasattr(calibration, "tau")):
+            raise ValueError(f"calibration must be a Calibration (from calibrate_threshold or ville_threshold), got "
+                             f"{calibration!r}")
         return self.replace(tau=calibration)
 
     # --- sampling -----------------------------------------------------------------------------------------------
@@ -329,6 +368,8 @@ class LRTSampler:
             raise ValueError(f"states must have {sd} column(s), got shape {s.shape}")
         if n is not None and s.shape[0] != n:
             raise ValueError(f"states must have n={n} rows, got {s.shape[0]}")
+        if s.shape[0] > MAX_SAMPLES:
+            raise ValueError(f"states must have at most {MAX_SAMPLES} rows, got {s.shape[0]}")
         return s, s.shape[0]
 
     def sample(self, states=None, *, seed: int, n: int | None = None, sample_ids=None, return_trace: bool = False,
@@ -341,7 +382,7 @@ class LRTSampler:
         return_trace = flag("return_trace", return_trace)
         null = flag("null", null)
         if n is not None:
-            n = check_positive_int("n", n)
+            n = check_positive_int("n", n, maximum=MAX_SAMPLES)
         s_np, n = self._states_tensor(states, n)
         if n is None:
             raise ValueError("n is required when no states are given")
@@ -351,7 +392,8 @@ class LRTSampler:
         else:
             ids = int_array("sample_ids", sample_ids, minimum=0)
             if ids.shape[0] != n:
-                raise ValueError(f"sample_ids must hold {n} non-negative integers, got {ids.shape[0]}")
+                raise ValueError(f"sample_ids must hold {n} non-negative integers (one per sample; states give n "
+                                 f"from their rows), got {ids.shape[0]}")
         outs = []
         for start in range(0, n, self.batch_size):
             stop = min(n, start + self.batch_size)
@@ -367,7 +409,7 @@ class LRTSampler:
 
     def null_statistics(self, n: int, *, seed: int, states=None, sample_ids=None) -> NullStatistics:
         """n draws of the configured statistic under H0 (same configuration, beta == 0), float64 (n,)."""
-        n = check_positive_int("n", n)
+        n = check_positive_int("n", n, maximum=MAX_SAMPLES)
         seed = strict_int("seed", seed, minimum=0)
         res = self.sample(states, seed=seed, n=n, sample_ids=sample_ids, null=True)
         out = np.asarray(res.statistic, dtype=np.float64).view(NullStatistics)
@@ -390,10 +432,11 @@ class LRTSampler:
         ells, betas = [], []
         betas_np, alphas_np, abar_np = self.schedule.betas, self.schedule.alphas, self.schedule.alpha_bars
         beta_max = 0.0 if null else self.beta_max
+        heads = getattr(self._heads, "_pair", self._heads)  # the unchecked path of our own two-head wrappers
         with torch.no_grad():
             for t in range(T, 0, -1):
                 i = t - 1
-                eps_u, eps_c = self._heads(states, a.T, t)
+                eps_u, eps_c = heads(states, a.T, t)
                 eps_u = eps_u.T.to(dt).contiguous()
                 eps_c = eps_c.T.to(dt).contiguous()
                 inv_sa = 1.0 / math.sqrt(alphas_np[i])
@@ -419,7 +462,7 @@ class LRTSampler:
                 elif math.isinf(self.tau):
                     bt = torch.full((B,), beta_max if self.tau < 0 else 0.0, dtype=torch.float64, device=dev)
                 else:
-                    bt = torch.sigmoid((torch.clamp(past, min=-1e300) - self.tau) / self.kappa) * beta_max
+                    bt = _sigmoid((torch.clamp(past, min=-1e300) - self.tau) / self.kappa) * beta_max
                 m = mu_u if bt is None else mu_u + bt.to(dt).unsqueeze(0) * delta
                 s2 = float(self._sigma2[i])
                 if self.q_step is not None and s2 > 0.0 and self.q_step.eta > 0.0:

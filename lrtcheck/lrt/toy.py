@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead
-from lrtcheck.diffusion._validate import check_finite_array, flag_array, generator, strict_int
+from lrtcheck.diffusion._validate import (MAX_DIM, MAX_SAMPLES, check_finite_array, flag_array, generator, strict_int,
+                                          tensor_input)
 from lrtcheck.stats.validation import check_nonnegative, check_open_unit, check_positive, check_positive_int
 
 __all__ = ["ContextualToy", "ToyCritic", "ToyDataset", "label_top_fraction"]
@@ -55,6 +56,8 @@ class ToyCritic:
 
     def _states(self, states) -> np.ndarray:
         s = check_finite_array("states", states, ndim=2)
+        if s.shape[0] == 0:
+            raise ValueError("states must not be empty (shape (B, d_s) with B >= 1)")
         if s.shape[1] != self.target_slope.shape[1]:
             raise ValueError(f"states must have shape (B, {self.target_slope.shape[1]}), got {s.shape}")
         return s
@@ -70,9 +73,16 @@ class ToyCritic:
         diff = a - tgt
         return -0.5 * np.sum(diff * diff, axis=1)
 
+    def _tensors(self, states, actions):
+        d, ds = self.target_slope.shape
+        actions = tensor_input("actions", actions, ndim=2, cols=d)
+        states = tensor_input("states", states, ndim=2, cols=ds, rows=actions.shape[0])
+        return states, actions
+
     def __call__(self, states, actions):
         import torch
 
+        states, actions = self._tensors(states, actions)
         A = torch.as_tensor(self.target_slope, device=actions.device, dtype=actions.dtype)
         b = torch.as_tensor(self.target_intercept, device=actions.device, dtype=actions.dtype)
         diff = actions - (states.to(actions.dtype) @ A.T + b)
@@ -82,6 +92,7 @@ class ToyCritic:
         """grad_a Q = a*(s) - a (torch)."""
         import torch
 
+        states, actions = self._tensors(states, actions)
         A = torch.as_tensor(self.target_slope, device=actions.device, dtype=actions.dtype)
         b = torch.as_tensor(self.target_intercept, device=actions.device, dtype=actions.dtype)
         return states.to(actions.dtype) @ A.T + b - actions
@@ -138,8 +149,8 @@ class ContextualToy:
 
     def __init__(self, state_dim: int = 2, action_dim: int = 2, *, seed: int = 0, p_good: float = 0.2,
                  spread: float = 1.5, std: float = 0.35, slope_scale: float = 0.3, target_shift: float = 1.5):
-        self.state_dim = check_positive_int("state_dim", state_dim)
-        self.action_dim = check_positive_int("action_dim", action_dim)
+        self.state_dim = check_positive_int("state_dim", state_dim, maximum=MAX_DIM)
+        self.action_dim = check_positive_int("action_dim", action_dim, maximum=MAX_DIM)
         self.p_good = check_open_unit("p_good", p_good)
         seed = strict_int("seed", seed, minimum=0)
         spread = check_positive("spread", spread)
@@ -162,7 +173,7 @@ class ContextualToy:
 
     # --- exact quantities ---------------------------------------------------------------------------------------
     def sample_states(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        n = check_positive_int("n", n)
+        n = check_positive_int("n", n, maximum=MAX_SAMPLES)
         return generator("rng", rng).standard_normal((n, self.state_dim))
 
     def value(self, states) -> np.ndarray:

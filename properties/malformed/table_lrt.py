@@ -56,15 +56,17 @@ def heads():
 
 ENTRIES = [
     fn("Calibration", L.Calibration, 1.2, 0.1, 50, 46, "conformal", None,
-       domains={"alpha": U, "n": ">=1", "k": ">=1"}, allow={"tau": ("inf",), "method": ("any",)}),
+       domains={"alpha": U, "n": ">=1", "k": ">=1"}, allow={"tau": ("inf",), "method": ("any",)},
+       inf_ok=True),  # tau = +-inf is documented (the gate never / always opens); the record holds it as given
     method("Calibration.check_config", calibration, "check_config", sampler()),
     method("Calibration.realized_level", calibration, "realized_level", lambda x: 0.5 + 0.0 * np.asarray(x)),
     fn("calibrate_threshold", L.calibrate_threshold, np.linspace(-2.0, 2.0, 50), 0.1,
-       domains={"alpha": U, "delta": U}, allow={"method": ("none",), "config_hash": ("none", "any")}),
+       domains={"alpha": U, "delta": U}, allow={"method": ("none",), "config_hash": ("none", "any")},
+       inf_ok=True),  # too few draws for alpha: tau = +inf (the gate never opens), as documented
     fn("ville_threshold", L.ville_threshold, 0.1, domains={"alpha": U}, allow={"config_hash": ("none", "any")}),
     fn("LRTSampler", L.LRTSampler, bg(), gd(), SCH, tau=1.0, batch_size=64,
        domains={"beta_max": "[0,1]", "kappa": ">0", "batch_size": ">=1", "action_dim": ">=1"},
-       allow={"tau": ("inf",)}),
+       allow={"tau": ("inf",)}, inf_ok=True),  # tau = +-inf is documented and kept as given
     method("LRTSampler.deploy", sampler, "deploy",
            L.ville_threshold(0.1, statistic="final", config_hash=sampler().config_hash())),
     method("LRTSampler.sample", sampler, "sample", S, seed=3, sample_ids=np.array([0, 1, 2]),
@@ -74,17 +76,19 @@ ENTRIES = [
     method("LRTSampler.null_statistics", sampler, "null_statistics", 20, seed=3,
            domains={"seed": ">=0", "n": ">=1"}, allow={"states": ("none",), "sample_ids": ("none",)}),
     record("LRTSample", L.LRTSample, lambda: sampler().sample(seed=1, n=4)),
-    fn("QStep", L.QStep, critic(), 2.0, clip=1.0, anchor=1.0, domains={"eta": ">=0", "clip": ">0", "anchor": ">0"}),
+    fn("QStep", L.QStep, critic(), 2.0, clip=1.0, anchor=1.0, domains={"eta": ">=0", "clip": ">0", "anchor": "[0,1]"},
+       allow={"clip": ("none",)}),  # anchor 0 = the unconditional mean and clip None = no clipping, both documented
     method("QStep.gradient", lambda: L.QStep(critic(), 2.0), "gradient", torch.tensor(S), torch.tensor(A)),
     fn("SeparateHeads", L.SeparateHeads, lambda s, a, t: a, lambda s, a, t: a),
     method("SeparateHeads.__call__", heads, "__call__", None, torch.tensor(A), 3,
-           allow={"states": ("none",)}),  # forwards t to the two callables, which own its range
+           allow={"states": ("none",)}),  # t must be an integer >= 1; its upper end is the callables' own
     record("ParetoRow", L.ParetoRow, lambda: L.ParetoRow("lrt", 0.1, 1.0, 0.5, 0.1, 0.2, 100),
            domains={"alpha": U, "ood_rate": "[0,1]", "activation_rate": "[0,1]", "n": ">=1"},
-           allow={"method": ("any",)}),
+           allow={"method": ("any",), "tau": ("inf",)}, inf_ok=True),  # the base method's tau is +inf
     fn("return_ood_pareto", L.return_ood_pareto, toy(), sampler(), alphas=(0.2,), n_data=200, n_cal=50, n_eval=50,
-       ood=ood(), domains={"eta": ">=0", "clip": ">0", "anchor": ">0", "n_data": ">=1", "n_cal": ">=1",
-                           "n_eval": ">=1", "seed": ">=0"}, inf_ok=True),  # the base method's tau is +inf
+       ood=ood(), domains={"eta": ">=0", "clip": ">0", "anchor": "[0,1]", "n_data": ">=1", "n_cal": ">=1",
+                           "n_eval": ">=1", "seed": ">=0"}, allow={"clip": ("none",)},
+       inf_ok=True),  # the base method's tau is +inf; anchor in [0, 1] and clip None (no clipping) as QStep
     fn("StateConditionalOOD", L.StateConditionalOOD, 3, 95.0, chunk=64,
        domains={"k": ">=1", "q": "[0,100]", "chunk": ">=1"}),
     method("StateConditionalOOD.fit", lambda: L.StateConditionalOOD(k=3), "fit",

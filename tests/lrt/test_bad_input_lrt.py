@@ -533,3 +533,54 @@ def test_sample_ids_select_the_same_chains(seed, n):
 def test_flags_accept_bool_and_zero_one(v):
     res = _sampler().sample(n=2, seed=0, return_trace=v)
     assert (res.ell is not None) == bool(v)
+
+
+# --- regressions from the malformed-input suite (issue 17) --------------------------------------------------------
+
+def _critic():
+    return L.ToyCritic(np.array([[0.3, -0.2], [0.1, 0.4]]), np.array([0.5, -0.5]))
+
+
+_S = torch.tensor([[0.1, -0.3], [0.5, 0.2], [-1.0, 0.4]], dtype=torch.float64)
+_A = torch.tensor([[0.2, 0.1], [-0.5, 0.3], [1.0, -1.0]], dtype=torch.float64)
+
+
+@pytest.mark.parametrize("name, call", [
+    # huge sizes are refused by name at once (they used to reach numpy's allocator, or hang building a network)
+    ("depth", lambda: D.TwoHeadDenoiser(2, 1, depth=10**30)),
+    ("hidden", lambda: D.TwoHeadDenoiser(2, 1, hidden=10**30)),
+    ("n", lambda: _sampler().null_statistics(10**30, seed=0)),
+    ("state_dim", lambda: L.ContextualToy(10**30, 2)),
+    ("T", lambda: D.Schedule.linear(10**30)),
+    ("n", lambda: D.GaussianMixtureHead([[0.0, 0.0]], 0.5).sample(10**30, np.random.default_rng(0))),
+    # NaN in a torch input is refused, not turned into a NaN gradient or eps
+    ("actions", lambda: L.QStep(_critic(), 2.0).gradient(_S, torch.full_like(_A, NAN))),
+    ("states", lambda: _critic()(torch.full_like(_S, INF), _A)),
+    ("actions", lambda: _two()(None, torch.full((3, 2), NAN, dtype=torch.float64), 2)),
+    ("x", lambda: D.GaussianMixtureHead([[0.0, 0.0]], 0.5).epsilon_torch(torch.full((2, 2), NAN), 0.5)),
+    # the noise level of the torch paths is a number in (0, 1]
+    ("alpha_bar", lambda: D.GaussianMixtureHead([[0.0, 0.0]], 0.5).epsilon_torch(torch.zeros(2, 2), 0.0)),
+    ("alpha_bar", lambda: D.GaussianMixtureHead([[0.0, 0.0]], 0.5).epsilon_torch(torch.zeros(2, 2), True)),
+    # integers are integers: t of the separate heads and of the network
+    ("t", lambda: L.SeparateHeads(lambda s, a, t: a, lambda s, a, t: a)(None, _A, 1.5)),
+    ("t", lambda: D.TwoHeadDenoiser(2, 0, hidden=4, depth=1, time_dim=4).eps_u(
+        None, torch.zeros(2, 2), torch.tensor([1.5, 2.0]))),
+    # a Calibration needs a rank unless it is Ville's or tau = +inf; deploy wants a Calibration
+    ("k", lambda: L.Calibration(1.2, 0.1, 50, None, "conformal", None)),
+    ("calibration", lambda: _sampler().deploy(None)),
+    ("sampler_or_hash", lambda: L.ville_threshold(0.1, config_hash=_sampler().config_hash()).check_config("x")),
+    ("config_hash", lambda: L.LRTSample(**_sample_kw(config_hash="bogus"))),
+    ("device", lambda: L.StateConditionalOOD(k=3, device="bogus")),
+    ("max_period", lambda: D.sinusoidal_embedding(torch.tensor([1.0]), 4, max_period=5e-324)),
+    ("x", lambda: _cond().score(np.zeros((1, 1)), None, 0.5)),
+])
+def test_malformed_suite_regressions(name, call):
+    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+        call()
+
+
+def test_ville_threshold_is_finite_at_tiny_alpha():
+    """tau = ln(1/alpha), taken as -ln(alpha) where 1/alpha overflows: finite at any alpha in (0, 1)."""
+    cal = L.ville_threshold(5e-324)
+    assert math.isfinite(cal.tau) and cal.tau == pytest.approx(744.44, abs=0.01)
+    assert L.ville_threshold(0.1).tau == math.log(1.0 / 0.1)

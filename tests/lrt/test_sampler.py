@@ -147,3 +147,34 @@ def test_ood_detector():
     assert det.rate(s[:100], a[:100] + 5.0) == 1.0
     with pytest.raises(ValueError, match=r"^q must lie in \(0, 100\)"):
         StateConditionalOOD(q=100)
+
+
+def test_soft_gate_bit_identical_across_batches():
+    """The soft-gated statistic is the same to the bit whatever the batch size or the number of samples drawn with it
+    (CPU float64 torch.sigmoid rounded its vectorised body and its scalar tail differently)."""
+    kw = dict(gate="soft", tau=-0.2, kappa=0.7, beta_max=0.8)
+    big = _sampler(**kw).sample(n=5000, seed=21, return_trace=True)
+    parts = [(_sampler(**kw).sample(n=1000, seed=21, return_trace=True), 1000),
+             (_sampler(batch_size=7, **kw).sample(n=1000, seed=21, return_trace=True), 1000),
+             (_sampler(batch_size=1, **kw).sample(n=150, seed=21, return_trace=True), 150)]
+    for res, n in parts:
+        for name in ("final", "running_max", "statistic", "actions"):
+            assert getattr(res, name).tobytes() == getattr(big, name)[:n].tobytes(), name
+        assert res.beta.tobytes() == np.ascontiguousarray(big.beta[:, :n]).tobytes()
+        assert 0.0 < float(res.beta.min()) < float(res.beta.max()) < 0.8  # the gate is soft: values in between
+
+
+def test_running_max_law_is_seeded():
+    """The running max's exact law (a randomised Genz quadrature) is a function of (tau, seed): reruns agree to the
+    bit, and the seed is an integer or a SeedSequence, never fresh entropy."""
+    law = GaussianLRTLaw(Schedule.vp(5), "posterior", [0.0, 0.0], [0.5, -0.3], 0.5)
+    tau = law.tau(0.1)
+    a = law.running_max_sf(tau, seed=7)
+    assert a == law.running_max_sf(tau, seed=7)
+    assert law.running_max_sf(tau, seed=np.random.SeedSequence(3)) == law.running_max_sf(
+        tau, seed=np.random.SeedSequence(3))
+    assert abs(a - law.running_max_sf(tau, seed=8)) < 1e-6  # the quadrature's own accuracy
+    assert law.law("H0").sf(tau) <= a <= 1.0
+    for bad in (1.5, True, -1, None):
+        with pytest.raises(ValueError, match="seed"):
+            law.running_max_sf(tau, seed=bad)

@@ -63,12 +63,13 @@ def check_running_max(ctx):
     rmx = fin.replace(statistic="running_max")
     # (1) final-Lambda calibration used for the running max: realized level exact (MVN CDF)
     cal = calibrate_threshold(fin.null_statistics(n, seed=ctx.seed("cal_final")), alpha)
-    realized = law.running_max_sf(cal.tau)
+    mvn_seed = ctx.seed("mvn_cdf")  # the randomised MVN quadrature, seeded from the check's stream
+    realized = law.running_max_sf(cal.tau, seed=mvn_seed)
     lo_t, hi_t = law.tau(alpha), law.tau(0.001)  # sf_max >= sf_final, so tau* >= tau(alpha)
     # tau* with running_max_sf(tau*) = alpha, by bisection on the exact law
     for _ in range(40):
         mid = 0.5 * (lo_t + hi_t)
-        lo_t, hi_t = (mid, hi_t) if law.running_max_sf(mid) > alpha else (lo_t, mid)
+        lo_t, hi_t = (mid, hi_t) if law.running_max_sf(mid, seed=mvn_seed) > alpha else (lo_t, mid)
     p_repro = float(st.beta(cal.k, n - cal.k + 1).cdf(law.law("H0").cdf(lo_t)))
     # (2) calibrated on the running max: fresh count ~ BetaBinomial
     cal_m = calibrate_threshold(rmx.null_statistics(n, seed=ctx.seed("cal_max")), alpha)
@@ -108,7 +109,9 @@ def check_running_max_exact_law(ctx):
     sampler, law = gaussian_heads_world(ctx.subject, sch, "posterior", statistic="running_max")
     # the threshold where the running max and the final Lambda differ most (exact laws only), among thresholds where
     # the running max exceeds with a moderate probability (near tau = 0 it exceeds almost surely after one step)
-    cands = [(law.running_max_sf(t), float(law.law("H0").sf(t)), t) for t in (law.tau(0.2), law.tau(0.1))]
+    mvn_seed = ctx.seed("mvn_cdf")  # the randomised MVN quadrature, seeded from the check's stream
+    cands = [(law.running_max_sf(t, seed=mvn_seed), float(law.law("H0").sf(t)), t)
+             for t in (law.tau(0.2), law.tau(0.1))]
     p_max, p_fin, tau = max(cands, key=lambda c: c[0] - c[1])
     rmax = np.asarray(sampler.null_statistics(n, seed=ctx.seed("h0")))
     count = int(np.sum(rmax > tau))

@@ -104,7 +104,8 @@ def bernoulli_kl(q0: float, q1: float) -> float:
 
 
 def two_point_kl(n: int, w: float, q0: float, q1: float) -> float:
-    """``KL(P0^n || P1^n) = n w KL(q0 || q1)`` (0 when w = 0)."""
+    """``KL(P0^n || P1^n) = n w KL(q0 || q1)`` (0 when w = 0; ``+inf`` when q1 is 0 or 1 and q0 puts mass where
+    q1 does not: P0 is then not absolutely continuous with respect to P1, a legal infinite answer)."""
     n, w, q0, q1 = _args(n, w, q0, q1, maximum=MAX_EXACT_INT)
     return 0.0 if w == 0 or n == 0 else float(n * w * bernoulli_kl(q0, q1))
 

@@ -35,7 +35,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Design:
-    """The design of one statistical check: what it can fail for no reason, and what it is built to catch."""
+    """The design of one statistical check: what it can fail for no reason, and what it is built to catch.
+
+    ``false_fail_rate`` in [0, 1) (0 for an exact check), ``power`` in [0, 1], ``defect_size`` a finite real, ``n``
+    an integer >= 0; ``power`` and ``defect_size`` may be NaN, meaning "not stated" (as in ``Decision``).
+    """
 
     false_fail_rate: float
     target_defect: str

@@ -134,6 +134,12 @@ def sample_occupancy_pairs(mdp: TabularMDP, pi, n: int, *, seed=0) -> tuple[np.n
     return np.divmod(idx, mdp.n_actions)
 
 
+def _same_batch(name: str, pi: np.ndarray, mdp: TabularMDP) -> None:
+    """A batched policy needs the MDP's batch shape (an unbatched policy serves every MDP of a batch)."""
+    if pi.ndim > 2 and pi.shape[:-2] != tuple(mdp.batch_shape):
+        raise ValueError(f"{name} has batch shape {pi.shape[:-2]}, the MDP {tuple(mdp.batch_shape)}")
+
+
 def geometric_stop_samples(mdp: TabularMDP, pi, n: int, *, seed=0, max_steps: int = 100_000):
     """n independent roll-outs from ``mu0`` under ``pi``, each stopped at ``T ~ Geometric(1 - gamma)``;
     returns ``(s_T, a_T, T)``.  ``(s_T, a_T) ~ d_pi`` exactly (module docstring).  Vectorised over roll-outs; the
@@ -141,6 +147,7 @@ def geometric_stop_samples(mdp: TabularMDP, pi, n: int, *, seed=0, max_steps: in
     mdp = _single(mdp)
     n = _n("n", n)
     pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
+    _same_batch("pi", pi, mdp)
     max_steps = check_positive_int("max_steps", max_steps)
     rng = _rng(seed)
     g = float(mdp.gamma)
@@ -189,6 +196,7 @@ def sample_rollouts(mdp: TabularMDP, pi, n_episodes: int, horizon: int, *, seed=
     if E * H > MAX_SAMPLES:
         raise ValueError(f"n_episodes x horizon = {E * H} exceeds {MAX_SAMPLES} transitions")
     pi = validate_policy("pi", pi, mdp.n_states, mdp.n_actions)
+    _same_batch("pi", pi, mdp)
     rng = _rng(seed)
     S_ = np.empty((E, H), dtype=np.int64)
     A_ = np.empty((E, H), dtype=np.int64)

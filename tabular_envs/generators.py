@@ -58,6 +58,8 @@ def random_kernel(n_states: int, n_actions: int, *, sparsity: float = 0.0, conce
     if sp >= 1.0:
         raise ValueError(f"sparsity must lie in [0, 1), got {sparsity!r}")
     c = check_positive("concentration", concentration)
+    if size is None:
+        raise ValueError("size must be () or a batch shape (positive integers), got None")
     size = validate_shape("size", size)
     check_kernel_size(size, S, A, name="size" if size else "n_states")
     rng = check_rng("seed", seed)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_int, check_positive_int, check_stochastic
+from lrtcheck.stats.validation import check_finite_array, check_int, check_name, check_positive_int, check_stochastic
 
 __all__ = ["TabularMDP", "stack_mdps", "validate_kernel", "validate_policy", "validate_gamma", "validate_shape",
            "MAX_KERNEL_ENTRIES"]
@@ -40,6 +40,7 @@ def check_kernel_size(batch: tuple[int, ...], n_states: int, n_actions: int, *, 
 
 def validate_kernel(name: str, value) -> np.ndarray:
     """A transition kernel ``(..., S, A, S)``: finite, non-negative, each row sums to 1 (ValueError otherwise)."""
+    check_name("name", name)
     arr = check_finite_array(name, value, allow_bool=False)
     if arr.ndim < 3:
         raise ValueError(f"{name} must have shape (..., S, A, S), got shape {arr.shape}")
@@ -52,6 +53,7 @@ def validate_kernel(name: str, value) -> np.ndarray:
 
 def validate_policy(name: str, value, n_states: int | None = None, n_actions: int | None = None) -> np.ndarray:
     """A policy ``(..., S, A)``: finite, non-negative rows summing to 1, with the expected S and A."""
+    check_name("name", name)
     arr = check_finite_array(name, value, allow_bool=False)
     if n_states is not None:
         n_states = check_positive_int("n_states", n_states)
@@ -59,6 +61,8 @@ def validate_policy(name: str, value, n_states: int | None = None, n_actions: in
         n_actions = check_positive_int("n_actions", n_actions)
     if arr.ndim < 2:
         raise ValueError(f"{name} must have shape (..., S, A), got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must have at least one state and one action, got shape {arr.shape}")
     if n_states is not None and arr.shape[-2] != n_states:
         raise ValueError(f"{name} must have n_states={n_states} states (shape (..., S, A)), got shape {arr.shape}")
     if n_actions is not None and arr.shape[-1] != n_actions:

@@ -4,6 +4,7 @@ exactly reported gap ``max |log p/m|`` (docs/methods/tabular.md §8)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from scipy.optimize import brentq
@@ -36,12 +37,8 @@ def fit_model(counts, *, smoothing: float = 1.0, prior=None) -> np.ndarray:
 
 def max_abs_log_ratio(P, M) -> float:
     """``max |log P/M|`` over entries where ``P > 0`` or ``M > 0`` (``inf`` if the supports differ)."""
-    P = check_finite_array("P", P, allow_bool=False)
-    M = check_finite_array("M", M, allow_bool=False)
-    if np.any(P < 0):
-        raise ValueError("P must be non-negative")
-    if np.any(M < 0):
-        raise ValueError("M must be non-negative")
+    P = validate_kernel("P", P)
+    M = validate_kernel("M", M)
     if P.shape != M.shape:
         raise ValueError(f"M must have the shape of P {P.shape}, got {M.shape}")
     live = (P > 0) | (M > 0)
@@ -60,6 +57,18 @@ class PerturbedModel:
     epsilon: float
     target: np.ndarray
     max_abs_log_ratio: float
+
+    def __post_init__(self) -> None:
+        # a model is passed back in (fitted, compared): every field is checked, none converted
+        M = validate_kernel("M", self.M)
+        check_unit("epsilon", self.epsilon)
+        T = validate_kernel("target", self.target)
+        if T.shape != M.shape:
+            raise ValueError(f"target must have the shape of M {M.shape}, got {T.shape}")
+        gap = self.max_abs_log_ratio
+        # +inf is legal: the gap of a model whose support differs from the kernel's
+        if isinstance(gap, (bool, np.bool_)) or not isinstance(gap, (Real, np.floating, np.integer)) or not gap >= 0:
+            raise ValueError(f"max_abs_log_ratio must be a number >= 0 (or +inf), got {gap!r}")
 
 
 def perturb_kernel(P, epsilon: float, *, target=None, seed=0, concentration: float = 1.0) -> PerturbedModel:

@@ -100,6 +100,8 @@ def behaviour_policy(n_states: int, n_actions: int, *, kind: str = "random", cov
     S, A = _sizes(n_states, n_actions)
     cov = check_unit("coverage", coverage)
     check_choice("kind", kind, ("uniform", "random", "softmax", "greedy"))
+    check_positive("temperature", temperature)  # checked whatever the kind: a bad value is never ignored
+    check_positive("concentration", concentration)
     if kind == "uniform":
         base = uniform_policy(S, A)
     elif kind == "random":

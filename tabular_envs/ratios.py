@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_open_unit, check_real_array
+from lrtcheck.stats.validation import check_finite_array, check_name, check_open_unit, check_real_array
 
 from .mdp import validate_kernel, validate_policy
 
@@ -47,8 +47,9 @@ def _undefined_fill(undefined):
         if undefined == "nan":
             return np.nan
         raise ValueError(f"undefined must be 'raise', 'nan' or a float, got {undefined!r}")
-    if isinstance(undefined, (bool, np.bool_)) or not isinstance(undefined, (int, float, np.integer, np.floating)):
-        raise ValueError(f"undefined must be 'raise', 'nan' or a real number, got {undefined!r}")
+    # a float, not an int: an integer where a choice is expected is more likely a slip than a fill value
+    if isinstance(undefined, (bool, np.bool_)) or not isinstance(undefined, (float, np.floating)):
+        raise ValueError(f"undefined must be 'raise', 'nan' or a float, got {undefined!r}")
     v = float(undefined)
     if np.isnan(v):
         raise ValueError("undefined must not be a float NaN; pass undefined='nan' to opt in to NaN entries")
@@ -57,8 +58,13 @@ def _undefined_fill(undefined):
 
 def log_ratio(p, q, *, undefined="raise", name: str = "p/q") -> np.ndarray:
     """``log(p/q)`` elementwise for non-negative finite ``p, q`` with the module's ``+-inf`` conventions."""
+    check_name("name", name)
     p = check_finite_array("p", p, allow_bool=False)
     q = check_finite_array("q", q, allow_bool=False)
+    if np.any(p > 1):
+        raise ValueError(f"{name}: p must contain probabilities in [0, 1]")
+    if np.any(q > 1):
+        raise ValueError(f"{name}: q must contain probabilities in [0, 1]")
     if np.any(p < 0):
         raise ValueError(f"{name}: p must be non-negative")
     if np.any(q < 0):
@@ -106,6 +112,10 @@ def prior_log_odds(prior: float) -> float:
 
 def _marginal(name: str, d, shape) -> np.ndarray:
     d = check_finite_array(name, d, allow_bool=False)
+    if shape is None:  # the law's own trailing (S, A) shape
+        if d.ndim < 2:
+            raise ValueError(f"{name} must have shape (..., S, A), got shape {d.shape}")
+        shape = d.shape[-2:]
     if d.ndim < len(shape) or d.shape[-len(shape):] != tuple(shape):
         raise ValueError(f"{name} must have trailing shape {tuple(shape)}, got {d.shape}")
     if np.any(d < 0):
@@ -118,7 +128,7 @@ def _marginal(name: str, d, shape) -> np.ndarray:
 
 def bayes_logit_state_action(d_env, d_model, prior: float = 0.5, *, undefined="raise") -> np.ndarray:
     """Bayes logit of the ``(s,a)`` classifier: ``log d_env/d_model + log(rho/(1-rho))``, shape ``(..., S, A)``."""
-    d_env = _marginal("d_env", d_env, np.shape(d_env)[-2:])
+    d_env = _marginal("d_env", d_env, None)
     d_model = _marginal("d_model", d_model, d_env.shape[-2:])
     return log_ratio(d_env, d_model, undefined=undefined, name="d_env/d_model") + prior_log_odds(prior)
 
@@ -184,4 +194,11 @@ def bayes_logit_from_joint(joint_env, joint_model, prior: float = 0.5) -> np.nda
     den = rho * q1 + (1 - rho) * q0
     with np.errstate(divide="ignore", invalid="ignore"):
         post = num / den
-        return np.log(post) - np.log1p(-post)
+        out = np.log(post) - np.log1p(-post)
+        # where both masses are positive the logit is finite: if rho q1 or (1 - rho) q0 underflowed (a prior near
+        # 0 or 1), take it in log space, log rho + log q1 - log(1 - rho) - log q0
+        redo = (q1 > 0) & (q0 > 0) & ~np.isfinite(out)
+        if np.any(redo):
+            out = np.where(redo, np.log(rho) + np.log(np.where(redo, q1, 1.0)) - np.log1p(-rho)
+                           - np.log(np.where(redo, q0, 1.0)), out)
+        return out

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array, check_positive, check_positive_int
+from lrtcheck.stats.validation import check_finite_array, check_nonnegative, check_positive, check_positive_int
 
 from .mdp import TabularMDP, validate_policy
 
@@ -128,6 +128,19 @@ class ValueIterationResult:
     policy: np.ndarray
     n_iter: int
     residual: float
+
+    def __post_init__(self) -> None:
+        Q = check_finite_array("Q", self.Q, allow_bool=False)
+        if Q.ndim < 2 or Q.size == 0:
+            raise ValueError(f"Q must have shape (..., S, A) with S, A >= 1, got shape {Q.shape}")
+        V = check_finite_array("V", self.V, allow_bool=False)
+        if V.shape != Q.shape[:-1]:
+            raise ValueError(f"V must have shape {Q.shape[:-1]} (Q's without the action axis), got {V.shape}")
+        validate_policy("policy", self.policy, Q.shape[-2], Q.shape[-1])
+        if np.shape(self.policy) != Q.shape:
+            raise ValueError(f"policy must have the shape of Q {Q.shape}, got {np.shape(self.policy)}")
+        check_positive_int("n_iter", self.n_iter, minimum=0)
+        check_nonnegative("residual", self.residual)
 
     def __iter__(self):  # unpack as (Q, V, pi)
         return iter((self.Q, self.V, self.policy))

@@ -24,8 +24,10 @@ from scipy import stats as st
 from scipy import special
 from scipy.special import gammaln, xlogy
 
-from lrtcheck.stats.validation import (MAX_EXACT_INT, check_bool, check_int_array, check_positive_int, check_real_array,
-                                      check_unit)
+from numbers import Real
+
+from lrtcheck.stats.validation import (MAX_EXACT_INT, check_bool, check_int_array, check_nonnegative,
+                                      check_positive_int, check_real_array, check_unit)
 
 #: the largest n whose ``(n + 1) x (n + 1)`` grid of the sufficient statistic ``(k, j)`` is enumerated (200 MB)
 MAX_GRID_N = 5000
@@ -102,7 +104,8 @@ def bernoulli_kl(q0: float, q1: float) -> float:
 
 
 def two_point_kl(n: int, w: float, q0: float, q1: float) -> float:
-    """``KL(P0^n || P1^n) = n w KL(q0 || q1)`` (0 when w = 0)."""
+    """``KL(P0^n || P1^n) = n w KL(q0 || q1)`` (0 when w = 0; ``+inf`` when q1 is 0 or 1 and q0 puts mass where
+    q1 does not: P0 is then not absolutely continuous with respect to P1, a legal infinite answer)."""
     n, w, q0, q1 = _args(n, w, q0, q1, maximum=MAX_EXACT_INT)
     return 0.0 if w == 0 or n == 0 else float(n * w * bernoulli_kl(q0, q1))
 
@@ -171,7 +174,17 @@ class TwoPointDivergences:
     hellinger_lower: float
     hellinger_upper: float
 
+    def __post_init__(self) -> None:
+        for name in ("tv", "bhattacharyya", "hellinger_sq", "pinsker_upper", "bretagnolle_huber_upper",
+                     "hellinger_lower", "hellinger_upper"):
+            check_unit(name, getattr(self, name))
+        # KL is +inf when P0 puts mass where P1 has none (q1 at 0 or 1 with q0 inside): a legal infinite answer
+        kl = getattr(self, "kl")
+        if isinstance(kl, (bool, np.bool_)) or not isinstance(kl, (Real, np.floating, np.integer)) or not kl >= 0:
+            raise ValueError(f"kl must be a number >= 0 (or +inf), got {kl!r}")
+
     def bounds_hold(self, tol: float = 1e-12) -> bool:
+        tol = check_nonnegative("tol", tol)
         return (self.hellinger_lower <= self.tv + tol and self.tv <= self.hellinger_upper + tol
                 and self.tv <= self.pinsker_upper + tol and self.tv <= self.bretagnolle_huber_upper + tol)
 

@@ -19,10 +19,12 @@ import numpy as np
 from scipy.special import expit, logit
 
 import tabular_envs as te
-from lrtcheck.stats.validation import check_int, check_positive, check_positive_int, check_real, check_unit
+from lrtcheck.stats.validation import (check_finite_array, check_int, check_name, check_nonnegative, check_positive,
+                                      check_positive_int,
+                                      check_real, check_unit)
 from tabular_envs.mdp import validate_gamma
 
-from .divergences import MAX_GRID_N, joint_law, two_point_divergences
+from .divergences import MAX_GRID_N, check_grid_n, joint_law, two_point_divergences
 
 __all__ = ["TwoPointProblem", "model_bias_pair", "policy_shift_pair", "no_overlap_pair", "subopt_from_mdps"]
 
@@ -58,6 +60,33 @@ class TwoPointProblem:
     decision_state: int = 0
     info: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # a problem is passed back in (rules, exact_risk): every field is checked, none is converted
+        check_name("kind", self.kind)
+        check_grid_n("n", self.n, minimum=1)
+        check_unit("w", self.w)
+        if not isinstance(self.theta, (tuple, list)) or len(self.theta) != 2:
+            raise ValueError(f"theta must be a pair (theta_0, theta_1), got {self.theta!r}")
+        for q in self.theta:
+            check_unit("theta", q)
+        sub = check_finite_array("subopt", self.subopt, allow_bool=False)
+        if sub.shape != (2, 2) or np.any(sub < 0):
+            raise ValueError(f"subopt must be a (2, 2) array of suboptimalities >= 0, got {sub!r}")
+        check_unit("tie", self.tie)
+        if check_int("sign", self.sign) not in (-1, 1):
+            raise ValueError(f"sign must be +1 or -1, got {self.sign!r}")
+        check_nonnegative("horizon", self.horizon)  # 0 when gamma = 0
+        if (not isinstance(self.mdps, (tuple, list)) or len(self.mdps) != 2
+                or not all(isinstance(m, te.TabularMDP) and not m.batch_shape for m in self.mdps)):
+            raise ValueError("mdps must be a pair of unbatched TabularMDP instances")
+        if not isinstance(self.behaviour, (tuple, list)) or len(self.behaviour) != 2:
+            raise ValueError("behaviour must be a pair of behaviour policies")
+        for pi in self.behaviour:
+            te.validate_policy("behaviour", pi, self.mdps[0].n_states, self.mdps[0].n_actions)
+        check_int("decision_state", self.decision_state, minimum=0, maximum=self.mdps[0].n_states - 1)
+        if not isinstance(self.info, dict):
+            raise ValueError(f"info must be a dict, got {self.info!r}")
+
     @property
     def delta(self) -> float:
         """``Delta = min_c SubOpt_0(c) + SubOpt_1(c)`` (a mixture cannot do better: the sum is linear in it)."""
@@ -78,7 +107,7 @@ class TwoPointProblem:
 
     def joint(self, i: int) -> np.ndarray:
         """The exact law of ``(k, j)`` under instance ``i``, an ``(n+1, n+1)`` array."""
-        if i not in (0, 1):
+        if isinstance(i, (bool, np.bool_)) or i not in (0, 1):
             raise ValueError(f"i must be 0 or 1, got {i!r}")
         return joint_law(self.n, self.w, self.theta[i])
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_positive_int
+from lrtcheck.stats.validation import check_name, check_nonnegative, check_positive_int, check_unit
 
 from .divergences import check_grid_n
 from .instances import TwoPointProblem
@@ -27,6 +27,16 @@ class RiskResult:
     lower_bound: float
     delta: float
     tv: float
+
+    def __post_init__(self) -> None:
+        check_name("rule", self.rule)
+        if not isinstance(self.risk, (tuple, list)) or len(self.risk) != 2:
+            raise ValueError(f"risk must be a pair (E_0[SubOpt_0], E_1[SubOpt_1]), got {self.risk!r}")
+        for r in self.risk:
+            check_nonnegative("risk", r)
+        check_nonnegative("lower_bound", self.lower_bound)
+        check_nonnegative("delta", self.delta)
+        check_unit("tv", self.tv)
 
     @property
     def worst(self) -> float:

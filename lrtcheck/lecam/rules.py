@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import bdtr, bdtrc
 
-from lrtcheck.stats.validation import check_finite_array, check_name, check_open_unit, check_unit
+from lrtcheck.stats.validation import check_finite_array, check_int_array, check_name, check_open_unit, check_unit
 
 __all__ = ["Rule", "greedy_rule", "pessimistic_rule", "certified_rule", "constant_rule", "likelihood_ratio_rule",
            "table_rule"]
@@ -30,8 +30,29 @@ class Rule:
             raise ValueError(f"fn must be a callable fn(k, j, problem), got {self.fn!r}")
 
     def __call__(self, k, j, problem) -> np.ndarray:
-        out = np.asarray(self.fn(np.asarray(k), np.asarray(j), problem), dtype=np.float64)
-        return np.broadcast_to(out, np.broadcast_shapes(np.shape(k), np.shape(j)))
+        from .instances import TwoPointProblem
+
+        k_arr = check_int_array("k", k, minimum=0)
+        j_arr = check_int_array("j", j, minimum=0)
+        try:
+            shape = np.broadcast_shapes(k_arr.shape, j_arr.shape)
+        except ValueError:
+            raise ValueError(f"k and j must broadcast, got shapes {k_arr.shape} and {j_arr.shape}") from None
+        # cells j > k lie outside the statistic's support; callers pass the whole square grid and discard them
+        # None is accepted for rules that do not read the problem (table and constant rules)
+        if problem is not None and not isinstance(problem, TwoPointProblem):
+            raise ValueError(f"problem must be a TwoPointProblem, got {type(problem).__name__}")
+        if k_arr.size == 0 or j_arr.size == 0:
+            return np.zeros(shape)
+        try:
+            out = np.asarray(self.fn(k_arr, j_arr, problem), dtype=np.float64)
+        except AttributeError:
+            if problem is None:
+                raise ValueError(f"problem must be a TwoPointProblem: rule {self.name!r} reads it, got None") from None
+            raise
+        if not np.all((out >= 0) & (out <= 1)):
+            raise ValueError(f"fn of rule {self.name!r} must return probabilities in [0, 1]")
+        return np.broadcast_to(out, shape)
 
 
 def _prefers_one(estimate, problem):

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _st
 
-from .validation import (MAX_ENUMERATION, MAX_EXACT_INT, check_choice, check_int_array, check_open_unit,
+from .validation import (MAX_ENUMERATION, MAX_EXACT_INT, check_choice, check_int, check_int_array, check_nonnegative,
+                         check_open_unit,
                          check_positive_int, check_probability_array, check_unit)
 
 __all__ = [
@@ -75,7 +76,14 @@ class AcceptanceRegion:
     high: int
     size: float
 
+    def __post_init__(self) -> None:
+        check_positive_int("low", self.low, minimum=0)
+        check_positive_int("high", self.high, minimum=0)
+        # size is not capped at 1 here: a defective region whose "size" exceeds 1 must reach the checks that catch it
+        check_nonnegative("size", self.size)
+
     def contains(self, count) -> bool:
+        count = check_int("count", count)  # any integer: one below low (e.g. low - 1 = -1) is simply outside
         return bool(self.low <= count <= self.high)
 
 

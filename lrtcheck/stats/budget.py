@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from .validation import check_open_unit, check_positive
+from .validation import check_name, check_open_unit, check_positive
 
 __all__ = ["ErrorBudget", "DEFAULT_TOTAL_FALSE_FAIL"]
 
@@ -53,6 +53,7 @@ class ErrorBudget:
 
     def share(self, check_id: str) -> float:
         """The false-fail probability allotted to ``check_id`` (0.0 if it is not a stochastic check here)."""
+        check_name("check_id", check_id)
         w = self.weights.get(check_id)
         if w is None:
             return 0.0

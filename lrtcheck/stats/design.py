@@ -18,7 +18,8 @@ from scipy import optimize as _opt
 from scipy import stats as _st
 
 from .binomial import _ALTERNATIVES, binomial_acceptance_region, check_binomial_probability
-from .validation import MAX_ENUMERATION, MAX_EXACT_INT, check_choice, check_open_unit, check_positive_int, check_unit
+from .validation import (MAX_ENUMERATION, MAX_EXACT_INT, check_choice, check_int, check_open_unit,
+                         check_positive_int, check_real, check_unit)
 
 __all__ = [
     "Design",
@@ -34,13 +35,30 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Design:
-    """The design of one statistical check: what it can fail for no reason, and what it is built to catch."""
+    """The design of one statistical check: what it can fail for no reason, and what it is built to catch.
+
+    ``false_fail_rate`` in [0, 1) (0 for an exact check), ``power`` in [0, 1], ``defect_size`` a finite real, ``n``
+    an integer >= 0; ``power`` and ``defect_size`` may be NaN, meaning "not stated" (as in ``Decision``).
+    """
 
     false_fail_rate: float
     target_defect: str
     defect_size: float
     power: float
     n: int
+
+    def __post_init__(self) -> None:
+        # NaN marks a power or defect size the check does not state (Decision's convention); anything else is checked
+        ff = check_unit("false_fail_rate", self.false_fail_rate)
+        if ff >= 1.0:
+            raise ValueError(f"false_fail_rate must lie in [0, 1), got {self.false_fail_rate!r}")
+        if not isinstance(self.target_defect, str):
+            raise ValueError(f"target_defect must be a string, got {self.target_defect!r}")
+        if not _is_nan(self.defect_size):
+            check_real("defect_size", self.defect_size)
+        if not _is_nan(self.power):
+            check_unit("power", self.power)
+        check_int("n", self.n, minimum=0)
 
     def as_dict(self) -> dict:
         return {
@@ -50,6 +68,15 @@ class Design:
             "power": self.power,
             "n": self.n,
         }
+
+
+def _is_nan(value) -> bool:
+    return isinstance(value, float) and value != value
+
+
+#: the most work (sum over the scanned n of n + 1 binomial terms) the stability scan of ``binomial_sample_size``
+#: may do: about 2 s; beyond it the request (a tiny false-fail rate, a tiny p1 - p0) is refused, never left running
+MAX_SCAN_WORK = 5 * 10**6
 
 
 def binomial_power(n: int, p0: float, p1: float, false_fail_rate: float, *, alternative: str = "greater") -> float:
@@ -70,8 +97,13 @@ def binomial_min_detectable_rate(n: int, p0: float, false_fail_rate: float, powe
     p0 = check_binomial_probability("p0", p0)
     false_fail_rate = check_open_unit("false_fail_rate", false_fail_rate)
     power = check_open_unit("power", power)
+    if p0 >= 1.0:
+        raise ValueError("p0 must be < 1 (no rate p1 > p0 = 1 exists)")
     if binomial_power(n, p0, 1.0, false_fail_rate) < power:
-        return float("inf")
+        raise ValueError(f"power: no rate p1 <= 1 reaches power {power} with n={n} and false_fail_rate="
+                         f"{false_fail_rate} (the test cannot reject often enough)")
+    if binomial_power(n, p0, p0, false_fail_rate) >= power:
+        return p0  # the power asked for is at most the test's size: reached at p1 = p0
     f = lambda p1: binomial_power(n, p0, p1, false_fail_rate) - power  # noqa: E731 - power rises with p1
     return float(_opt.brentq(f, p0, 1.0, xtol=1e-10))
 
@@ -103,6 +135,10 @@ def binomial_sample_size(p0: float, p1: float, false_fail_rate: float, power: fl
             hi = mid
         else:
             lo = mid
+    if hi * max(2, hi // 20) > MAX_SCAN_WORK:
+        raise ValueError(f"false_fail_rate={false_fail_rate}, power={power}, p0={p0}, p1={p1} need n of about {hi}: "
+                         f"the exact stability scan over the next 5% of n is too long; ask for a larger "
+                         f"false_fail_rate or p1 - p0")
     while any(binomial_power(m, p0, p1, false_fail_rate) < power for m in range(hi, hi + max(2, hi // 20))):
         hi += 1
     return hi
@@ -142,7 +178,8 @@ def ks_sample_size(discrepancy: float, false_fail_rate: float, power: float, *, 
     while ks_min_detectable_discrepancy(n, false_fail_rate, power) > discrepancy:
         n *= 2
         if n > n_max:
-            raise ValueError(f"power: no n <= n_max={n_max} reaches the requested power {power}")
+            raise ValueError(f"power: no n <= n_max={n_max} reaches the requested power {power} (discrepancy="
+                             f"{discrepancy}, false_fail_rate={false_fail_rate})")
     lo, hi = max(1, n // 2), n
     while hi - lo > 1:
         mid = (lo + hi) // 2

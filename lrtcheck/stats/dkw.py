@@ -26,7 +26,10 @@ def _log_term(delta: float, two_sided: bool) -> float:
     two_sided = check_bool("two_sided", two_sided)
     if not two_sided and delta > 0.5:
         raise ValueError(f"delta must be <= 1/2 for Massart's one-sided constant, got {delta!r}")
-    return math.log(2.0 / delta) if two_sided else math.log(1.0 / delta)
+    ratio = 2.0 / delta if two_sided else 1.0 / delta
+    if math.isfinite(ratio):
+        return math.log(ratio)
+    return (math.log(2.0) if two_sided else 0.0) - math.log(delta)  # subnormal delta: 1/delta overflows
 
 
 def dkw_epsilon(n: int, delta: float, *, two_sided: bool = True) -> float:
@@ -49,7 +52,8 @@ def dkw_sample_size(epsilon: float, delta: float, *, two_sided: bool = True) -> 
         raise ValueError(f"epsilon must be < 1 (a CDF band wider than 1 says nothing), got {epsilon!r}")
     n_real = _log_term(delta, two_sided) / (2.0 * epsilon) / epsilon  # no underflow of epsilon**2
     if not n_real <= MAX_EXACT_INT:
-        raise ValueError(f"epsilon={epsilon!r} needs more than 2**53 samples; take a larger epsilon")
+        raise ValueError(f"epsilon={epsilon!r} with delta={delta!r} needs more than 2**53 samples; take a "
+                         "larger epsilon or delta")
     n = math.ceil(n_real)
     # guard against floating round-up at exact integers
     while n > 1 and dkw_epsilon(n - 1, delta, two_sided=two_sided) <= epsilon:

@@ -12,7 +12,7 @@ import secrets
 
 import numpy as np
 
-from .validation import MAX_ENUMERATION, check_positive_int, check_seed_sequence
+from .validation import MAX_ENUMERATION, check_name, check_positive_int, check_seed_sequence
 
 __all__ = ["DEFAULT_ROOT_SEED", "resolve_root_seed", "stream_key", "seed_sequence", "child_seeds", "torch_generator"]
 
@@ -22,6 +22,7 @@ DEFAULT_ROOT_SEED = 20251022
 def resolve_root_seed(seed, *, name: str = "seed") -> int:
     """``None`` -> the fixed default; ``"random"`` -> fresh entropy (recorded in every result row); ints as given
     (1.9, True and negative numbers refused, never truncated).  ``name`` is the parameter named in the refusal."""
+    check_name("name", name)
     if seed is None:
         return DEFAULT_ROOT_SEED
     if isinstance(seed, str):
@@ -46,6 +47,8 @@ def stream_key(name: str) -> tuple[int, ...]:
 
 def seed_sequence(root: int, name: str) -> np.random.SeedSequence:
     """The ``SeedSequence`` of the stream ``name`` under ``root``."""
+    if root is None:
+        raise ValueError("root must be a non-negative integer root seed, got None (resolve_root_seed gives the default)")
     return np.random.SeedSequence(entropy=resolve_root_seed(root, name="root"), spawn_key=stream_key(name))
 
 
@@ -62,6 +65,11 @@ def torch_generator(ss: np.random.SeedSequence, device="cpu"):
     check_seed_sequence("ss", ss)
     import torch
 
-    g = torch.Generator(device=device)
+    if not isinstance(device, (str, torch.device)):
+        raise ValueError(f"device must be a device name or torch.device, got {device!r}")
+    try:
+        g = torch.Generator(device=device)
+    except RuntimeError as exc:
+        raise ValueError(f"device must name an available torch device, got {device!r} ({exc})") from None
     g.manual_seed(child_seeds(ss, 1)[0])
     return g

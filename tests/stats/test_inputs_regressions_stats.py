@@ -135,3 +135,98 @@ def test_bool_flags_must_be_bools():
     with pytest.raises(ValueError, match="log"):
         lc.trinomial_law(5, 0.3, 0.4, log=2)
     assert ls.dkw_epsilon(10, 0.05, two_sided=0) == ls.dkw_epsilon(10, 0.05, two_sided=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# issue 17, fix round: the most important malformed-input cases of stats, lecam and tabular_envs, pinned
+def test_stats_records_and_designs_refuse_malformed_fields():
+    with pytest.raises(ValueError, match=r"\bfalse_fail_rate\b"):
+        ls.Design(float("nan"), "shift", 0.1, 0.9, 100)
+    with pytest.raises(ValueError, match=r"\bpower\b"):
+        ls.Design(0.001, "shift", 0.1, 1.5, 100)
+    with pytest.raises(ValueError, match=r"\bn\b"):
+        ls.Design(0.001, "shift", 0.1, 0.9, 1.5)
+    ls.Design(0.0, "", float("nan"), float("nan"), 0)  # an exact check's design: no share, no stated power
+    with pytest.raises(ValueError, match=r"\bsize\b"):
+        ls.AcceptanceRegion(2, 8, float("nan"))
+    with pytest.raises(ValueError, match=r"\bcount\b"):
+        ls.AcceptanceRegion(2, 8, 0.01).contains(1.5)
+    assert not ls.AcceptanceRegion(0, 8, 0.01).contains(-1)  # below the region: outside, not an error
+    with pytest.raises(ValueError, match=r"\bcheck_id\b"):
+        ls.ErrorBudget(0.001, {"a": 1.0}).share(None)
+
+
+def test_stats_design_companions_answer_or_refuse_at_extreme_rates():
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"\bfalse_fail_rate\b"):
+        ls.binomial_sample_size(0.1, 0.2, 5e-324, 0.8, n_max=10**6)  # used to run for minutes
+    assert time.perf_counter() - t0 < 5.0
+    with pytest.raises(ValueError, match=r"\bpower\b"):
+        ls.binomial_min_detectable_rate(200, 0.1, 5e-324, 0.8)  # used to return inf
+    with pytest.raises(ValueError, match=r"\bp0\b"):
+        ls.binomial_min_detectable_rate(200, 1.0, 0.01, 0.8)
+    assert ls.binomial_min_detectable_rate(200, 0.1, 0.01, 5e-324) == 0.1  # power below the size: reached at p0
+    assert np.isfinite(ls.dkw_epsilon(100, 5e-324))
+    assert ls.dkw_epsilon(100, 0.05) == np.sqrt(np.log(2 / 0.05) / 200)
+    with pytest.raises(ValueError, match=r"\bdelta\b"):
+        ls.dkw_sample_size(1e-9, 5e-324)
+    with pytest.raises(ValueError, match=r"\bdiscrepancy\b"):
+        ls.ks_sample_size(5e-324, 0.01, 0.8, n_max=10**6)
+    with pytest.raises(ValueError, match=r"\bdevice\b"):
+        ls.torch_generator(np.random.SeedSequence(5), "bogus")
+    with pytest.raises(ValueError, match=r"\broot\b"):
+        ls.seed_sequence(None, "check.a")
+
+
+def test_lecam_records_and_rules_refuse_malformed_fields():
+    prob = lc.model_bias_pair(4, 0.5, 0.2)
+    fields = {f: getattr(prob, f) for f in prob.__dataclass_fields__}
+    for name, bad in (("n", 1.5), ("w", float("nan")), ("sign", 0), ("theta", (0.5,)), ("tie", 2.0),
+                      ("mdps", "x"), ("decision_state", 7)):
+        with pytest.raises(ValueError, match=rf"\b{name}\b"):
+            lc.TwoPointProblem(**{**fields, name: bad})
+    div = lc.two_point_divergences(5, 0.5, 0.3, 0.6)
+    with pytest.raises(ValueError, match=r"\btv\b"):
+        lc.TwoPointDivergences(**{**div.__dict__, "tv": float("nan")})
+    with pytest.raises(ValueError, match=r"\btol\b"):
+        div.bounds_hold(float("nan"))  # NaN used to switch every bound off
+    res = lc.exact_risk(lc.greedy_rule(), prob)
+    with pytest.raises(ValueError, match=r"\brisk\b"):
+        lc.RiskResult(**{**res.__dict__, "risk": (float("nan"), 0.0)})
+    rule = lc.greedy_rule()
+    with pytest.raises(ValueError, match=r"\bk\b"):
+        rule(np.array([0.5, 1.0]), np.array([0, 1]), prob)
+    with pytest.raises(ValueError, match=r"\bproblem\b"):
+        rule(np.array([0, 1]), np.array([0, 1]), None)  # greedy reads the problem
+    assert np.all(lc.table_rule(np.full((3, 3), 0.5))(np.array([2]), np.array([1]), None) == 0.5)
+
+
+def test_lecam_kl_to_a_point_mass_is_a_legal_infinity():
+    assert lc.bernoulli_kl(0.3, 0.0) == np.inf and lc.two_point_kl(5, 0.5, 0.3, 1.0) == np.inf
+    d = lc.two_point_divergences(5, 0.5, 0.3, 1.0)
+    assert d.kl == np.inf and d.pinsker_upper == 1.0 and np.isfinite(d.tv)
+
+
+def test_tabular_records_and_policies_refuse_malformed_input():
+    mdp = te.random_mdp(3, 2, seed=0)
+    pm = te.perturb_kernel(mdp.P, 0.1, seed=0)
+    with pytest.raises(ValueError, match=r"\bM\b"):
+        te.PerturbedModel(pm.M * 2, pm.epsilon, pm.target, pm.max_abs_log_ratio)
+    with pytest.raises(ValueError, match=r"\bepsilon\b"):
+        te.PerturbedModel(pm.M, float("nan"), pm.target, pm.max_abs_log_ratio)
+    vi = te.value_iteration(mdp)
+    with pytest.raises(ValueError, match=r"\bpolicy\b"):
+        te.ValueIterationResult(vi.Q, vi.V, vi.policy * 2, vi.n_iter, vi.residual)
+    with pytest.raises(ValueError, match=r"\bn_iter\b"):
+        te.ValueIterationResult(vi.Q, vi.V, vi.policy, 1.5, vi.residual)
+    with pytest.raises(ValueError, match=r"\btemperature\b"):
+        te.behaviour_policy(3, 2, kind="random", temperature=float("nan"))  # used to be ignored
+    with pytest.raises(ValueError, match=r"\bpi\b"):
+        te.sample_rollouts(mdp, te.uniform_policy(3, 2)[None], 3, 5, seed=1)  # used to be an IndexError
+    with pytest.raises(ValueError, match=r"\bname\b"):
+        te.validate_policy(None, te.uniform_policy(3, 2))
+    with pytest.raises(ValueError, match=r"\bundefined\b"):
+        te.log_ratio(np.array([0.0, 1.0]), np.array([0.0, 1.0]), undefined=1)
+    with pytest.raises(ValueError, match=r"\bp\b"):
+        te.log_ratio(np.array([0.4, 1.6]), np.array([0.5, 0.5]))
+    assert np.all(np.isfinite(te.bayes_logit_from_joint(np.array([0.3, 0.7]), np.array([0.5, 0.5]), 5e-324)))

@@ -358,22 +358,22 @@ class VESDE(RiskKernel):
         if not _is_torch(t):
             t = self._check_t(t)
         x = 2.0 * self._log_ratio * t
-        if _is_torch(x):
-            return self.sigma_min**2 * x.expm1()
-        # sigma_min^2 expm1(x); for x > 700 (expm1 would overflow) the equal exp(ln sigma_min^2 + x) to rounding
         with np.errstate(over="ignore"):
-            return np.where(x > 700.0, np.exp(2.0 * math.log(self.sigma_min) + np.minimum(x, 1e4)),
-                            self.sigma_min**2 * np.expm1(np.minimum(x, 700.0)))
+            out = self.sigma_min**2 * (x.expm1() if _is_torch(x) else np.expm1(x))
+        if not _is_torch(x) and np.any(x > 700.0):
+            # expm1 overflows there while sigma(t)^2 is finite: sigma_min^2 expm1(x) = exp(2 ln sigma_min + x) to
+            # rounding (x > 700)
+            out = np.where(x > 700.0, np.exp(2.0 * math.log(self.sigma_min) + x), out)
+        return out
 
     def _t_low(self, rho):
         rho = np.asarray(rho, dtype=np.float64)
-        s2 = self.sigma_min**2
-        with np.errstate(over="ignore", divide="ignore"):
-            ratio = rho / s2
-            # ln(1 + rho / s2) in log space where the ratio overflows: logaddexp(0, ln rho - ln s2)
-            log_term = np.where(np.isfinite(ratio), np.log1p(np.where(np.isfinite(ratio), ratio, 0.0)),
-                                np.logaddexp(0.0, np.log(np.maximum(rho, np.finfo(np.float64).tiny)) - np.log(s2)))
-        out = log_term / (2.0 * self._log_ratio)
+        with np.errstate(over="ignore"):
+            out = np.log1p(rho / self.sigma_min**2) / (2.0 * self._log_ratio)
+        big = ~np.isfinite(out)
+        if np.any(big):  # rho / sigma_min^2 overflowed: there ln(1 + ratio) = ln rho - 2 ln sigma_min to rounding
+            with np.errstate(divide="ignore"):
+                out = np.where(big, (np.log(rho) - 2.0 * math.log(self.sigma_min)) / (2.0 * self._log_ratio), out)
         return float(out) if out.ndim == 0 else out
 
     def drift_diffusion(self, x, t):

@@ -27,6 +27,7 @@ import contextlib
 import functools
 import importlib
 import inspect
+import re
 import sys
 import textwrap
 import time
@@ -219,20 +220,30 @@ def run_mutant(mutant: Mutant, *, tier: str = "quick", seed=None, specs: Iterabl
     return MutantOutcome(mutant, [r.check_id for r in results], failed, time.perf_counter() - start)
 
 
+#: decorators a source edit drops: the engine (static/class methods) or :func:`source_edit` (properties) restores them
+_DESCRIPTOR_DECORATOR = re.compile(r"^@(staticmethod|classmethod|property|\w+\.(setter|getter|deleter))$")
+
+
 def source_edit(*pairs: tuple[str, str]):
     """``make`` for a source-edit mutant: replace each ``old`` snippet (occurring exactly once) by ``new``.
 
     A multi-line ``new`` is re-indented to the indentation of the line on which ``old`` starts.  Works for
-    functions, methods, static methods and properties (the property's getter is edited).
+    functions, methods, static methods, properties (the property's getter is edited) and decorated functions: the
+    source and the globals are those of the undecorated function (``inspect.unwrap``), and its decorators other than
+    ``staticmethod``/``classmethod``/``property`` (which the engine and this function restore) are applied again, in
+    the function's own module (so ``@torch.no_grad()`` stays on).
     """
 
     def make(original):
         is_prop = isinstance(original, property)
-        fn = original.fget if is_prop else original
+        fn = inspect.unwrap(original.fget if is_prop else original)
         lines = textwrap.dedent(inspect.getsource(fn)).splitlines()
-        while lines and lines[0].lstrip().startswith("@"):  # decorators are re-applied by the engine
-            lines.pop(0)
-        src = "\n".join(lines) + "\n"
+        decorators = []
+        while lines and lines[0].lstrip().startswith("@"):
+            line = lines.pop(0)
+            if not _DESCRIPTOR_DECORATOR.match(line.strip()):
+                decorators.append(line.strip())
+        src = "\n".join(decorators + lines) + "\n"
         for old, new in pairs:
             count = src.count(old)
             if count != 1:

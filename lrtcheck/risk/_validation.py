@@ -11,14 +11,19 @@ import numpy as np
 
 from lrtcheck.stats.validation import check_finite_array
 
-__all__ = ["real_array", "finite_real_array", "check_seed", "check_option", "check_index"]
+__all__ = ["real_array", "finite_real_array", "check_seed", "check_option", "check_index", "check_flags"]
 
 
 def real_array(name: str, value, *, ndim: int | None = None, nonempty: bool = True) -> np.ndarray:
     """``value`` as a float64 array, refusing None, complex, bool, string and object input (NaN allowed)."""
     if value is None:
         raise ValueError(f"{name} must be an array of real numbers, got None")
-    raw = np.asarray(value)
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{name} must be an array of real numbers, got {value!r}")
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nestings
+        raise ValueError(f"{name} must be a rectangular array of real numbers ({exc})") from None
     if raw.dtype.kind not in "iuf":
         raise ValueError(f"{name} must hold real numbers (int or float), got dtype {raw.dtype} "
                          "(complex, bool, string and object arrays are refused)")
@@ -56,3 +61,23 @@ def check_index(name: str, value, size: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or not 0 <= int(value) < size:
         raise ValueError(f"{name} must be an integer in [0, {size}), got {value!r}")
     return int(value)
+
+
+def check_flags(name: str, value, *, ndim: int | None = 1) -> np.ndarray:
+    """A boolean array: bool dtype, or integers that are all 0 or 1 (NaN, 2, -1 refused, never cast)."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise ValueError(f"{name} must be an array of bools (or 0/1), got {value!r}")
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular array of bools ({exc})") from None
+    if raw.dtype.kind == "b":
+        out = raw
+    elif raw.dtype.kind in "iu" and np.all((raw == 0) | (raw == 1)):
+        out = raw.astype(bool)
+    else:
+        raise ValueError(f"{name} must hold bools (True/False or 0/1), got dtype {raw.dtype}"
+                         + (" with entries other than 0/1" if raw.dtype.kind in "iuf" else ""))
+    if ndim is not None and out.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {out.shape}")
+    return out

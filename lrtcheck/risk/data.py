@@ -26,14 +26,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lrtcheck.stats.validation import (
+    MAX_ENUMERATION,
     check_nonnegative,
     check_open_unit,
     check_positive,
     check_positive_int,
+    check_rng,
+    check_stochastic,
     check_unit,
 )
 
-from ._validation import check_index, check_option, check_seed, finite_real_array, real_array
+from ._validation import check_flags, check_index, check_option, check_seed, finite_real_array, real_array
 
 __all__ = ["NoisyDataset", "proof_of_concept", "estimate_risk_knn", "knn_imputed_tabular", "POC_MEANS",
            "TABULAR_SETS", "load_abalone", "ABALONE_SHA256", "ABALONE_COLUMNS"]
@@ -90,21 +93,51 @@ class NoisyDataset:
     mixture: tuple | None = None
     info: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        # a data set is handed back to the training code: its fields are checked here, once
+        self.x = finite_real_array("x", self.x, ndim=2)
+        shape = self.x.shape
+        self.risk = finite_real_array("risk", self.risk, ndim=2)
+        if self.risk.shape != shape or np.any(self.risk < 0.0):
+            raise ValueError(f"risk must be >= 0 with the shape of x {shape}, got shape {self.risk.shape}")
+        self.clean = finite_real_array("clean", self.clean, ndim=2)
+        if self.clean.shape != shape:
+            raise ValueError(f"clean must have the shape of x {shape}, got {self.clean.shape}")
+        self.corrupted = check_flags("corrupted", self.corrupted)
+        if self.corrupted.shape != shape[:1]:
+            raise ValueError(f"corrupted must have one flag per row of x ({shape[0]}), got {self.corrupted.shape}")
+        check_option("noise", self.noise, ("gaussian", "cauchy", "knn"))
+        if self.mixture is not None:
+            if not isinstance(self.mixture, (tuple, list)) or len(self.mixture) != 3:
+                raise ValueError(f"mixture must be None or a tuple (means, stds, weights), got {self.mixture!r}")
+            means = finite_real_array("mixture", self.mixture[0], ndim=2)
+            k = means.shape[0]
+            stds = finite_real_array("mixture", self.mixture[1], ndim=1)
+            weights = check_stochastic("mixture", finite_real_array("mixture", self.mixture[2], ndim=1))
+            if means.shape[1] != shape[1] or stds.shape != (k,) or weights.shape != (k,) or np.any(stds <= 0):
+                raise ValueError(f"mixture must hold means (K, {shape[1]}), stds > 0 (K,) and weights (K,), got "
+                                 f"shapes {means.shape}, {stds.shape}, {weights.shape}")
+            self.mixture = (means, stds, weights)
+        if not isinstance(self.info, dict):
+            raise ValueError(f"info must be a dict, got {type(self.info).__name__}")
+
     def sample_clean(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Fresh draws from the clean law (the mixture; needs ``mixture``)."""
+        n = check_positive_int("n", n, maximum=MAX_ENUMERATION)
+        rng = check_rng("rng", rng)
         if self.mixture is None:
             raise ValueError("this data set has no known clean law; use .clean as the reference sample")
         means, stds, weights = self.mixture
-        k = rng.choice(len(weights), size=check_positive_int("n", n), p=weights)
+        k = rng.choice(len(weights), size=n, p=weights)
         return means[k] + stds[k][:, None] * rng.standard_normal((n, means.shape[1]))
 
 
 def proof_of_concept(n: int, *, noise: str = "gaussian", seed: int | np.random.SeedSequence = 0,
-                     means=POC_MEANS, std: float = 0.35, weights=None, corrupted_component: int = 2,
+                     means=POC_MEANS, std: float = 0.35, weights=None, corrupted_component: int | None = 2,
                      corrupted_fraction: float = 0.95, r_low: float | None = None,
                      r_high: float | None = None) -> NoisyDataset:
     """The 2-D proof-of-concept mixture with part of one component corrupted (Gaussian or Cauchy noise)."""
-    n = check_positive_int("n", n)
+    n = check_positive_int("n", n, maximum=MAX_ENUMERATION)
     check_option("noise", noise, ("gaussian", "cauchy"))
     seed = check_seed("seed", seed)
     means = finite_real_array("means", means, ndim=2)
@@ -195,6 +228,9 @@ def knn_imputed_tabular(name: str = "wine", *, mask_rate: float = 0.05, k: int =
     mask = rng.random(clean.shape) < mask_rate
     mask[mask.all(axis=1), 0] = False
     x_missing = np.where(mask, np.nan, clean)
-    imputed, risk = estimate_risk_knn(x_missing, k=k, risk_scale=risk_scale)
+    try:
+        imputed, risk = estimate_risk_knn(x_missing, k=k, risk_scale=risk_scale)
+    except ValueError as exc:
+        raise ValueError(f"mask_rate = {mask_rate!r} with k = {k!r} leaves too few observed entries: {exc}") from None
     return NoisyDataset(imputed, risk, clean, mask.any(axis=1), "knn", None,
                         {"name": name, "mask": mask, "mask_rate": mask_rate, "k": k})

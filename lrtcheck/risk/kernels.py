@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from lrtcheck.stats.validation import check_open_unit, check_positive
+from lrtcheck.stats.validation import check_bool, check_open_unit, check_positive, check_rng
 
 from ._validation import check_option, finite_real_array
 from .psi import NOISES, as_risk, effective_psi
@@ -46,14 +46,30 @@ def _exp(x):
     return np.exp(x)
 
 
+def _broadcast(names: str, *shapes) -> tuple:
+    """np.broadcast_shapes, with a ValueError naming the parameters when the shapes do not broadcast."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"{names} must have shapes that broadcast together, got "
+                         f"{', '.join(str(s) for s in shapes)}") from None
+
+
 class StabilityInterval(tuple):
     """(t_low, t_high): T(r) = (t_low, t_high] (continuous) or {t_low..t_high} (discrete); empty when t_low > t_high
-    (discrete) or t_low >= t_high (continuous).  Entries are floats for one risk vector, arrays for a batch."""
+    (discrete) or t_low >= t_high (continuous).  Entries are floats for one risk vector, arrays for a batch; both
+    finite real numbers of the same shape (checked)."""
 
     __slots__ = ()
 
     def __new__(cls, low, high):
-        return super().__new__(cls, (low, high))
+        lo = finite_real_array("low", low, nonempty=False)
+        hi = finite_real_array("high", high, nonempty=False)
+        if lo.shape != hi.shape:
+            raise ValueError(f"low and high must have the same shape, got {lo.shape} and {hi.shape}")
+        if lo.ndim == 0:
+            return super().__new__(cls, (float(lo), float(hi)))
+        return super().__new__(cls, (lo, hi))
 
     @property
     def low(self):
@@ -88,6 +104,8 @@ class RiskKernel:
         p = self.psi(r)
         if p.ndim == 0:
             return float(max(p, 0.0))
+        if p.shape[-1] == 0:
+            raise ValueError(f"r must have at least one dimension (D >= 1) on its last axis, got shape {p.shape}")
         out = np.maximum(p.max(axis=-1), 0.0)
         return float(out) if out.ndim == 0 else out
 
@@ -105,12 +123,17 @@ class RiskKernel:
         u2 = self.signal_scale(t) ** 2
         v02 = self.clean_variance(t)
         if p.ndim == 2 and np.ndim(t) == 1:
+            if t.shape[0] != p.shape[0]:
+                raise ValueError(f"t must have one entry per row of r ({p.shape[0]}), got shape {t.shape}")
             u2, v02 = u2[:, None], v02[:, None]
+        _broadcast("r and t", p.shape, np.shape(u2))
         return np.maximum(v02 - u2 * p, 0.0)
 
     def time_input(self, t):
-        """The network's time input in [0, 1]."""
-        return t
+        """The network's time input in [0, 1] (a torch tensor is passed through unchecked: the training hot path)."""
+        if _is_torch(t):
+            return t
+        return self._check_t(t)
 
     # --- stability -----------------------------------------------------------------------------------------------
     def stability_interval(self, r) -> StabilityInterval:
@@ -144,6 +167,8 @@ class RiskKernel:
         r = as_risk(r)
         if r.ndim != 2:
             raise ValueError(f"r must have shape (n, D) for sampling, got {r.shape}")
+        rng = check_rng("rng", rng)
+        clean = check_bool("clean", clean)
         rho = np.zeros(r.shape[0]) if clean else np.asarray(self.rho(r), dtype=np.float64).reshape(-1)
         low = np.asarray(self._t_low(rho), dtype=np.float64)
         u = rng.random(r.shape[0])
@@ -161,6 +186,9 @@ class RiskKernel:
     def interval_length(self, r, *, clean: bool = False) -> np.ndarray:
         """|T(r)| (number of steps, or length within [t_eps, t_max])."""
         r = as_risk(r)
+        clean = check_bool("clean", clean)
+        if clean and r.ndim == 0:
+            raise ValueError("r must have shape (n,) or (n, D) with clean=True (one length per row), got shape ()")
         rho = np.zeros(r.shape[0]) if clean else np.asarray(self.rho(r), dtype=np.float64).reshape(-1)
         low = np.asarray(self._t_low(rho), dtype=np.float64)
         if self.discrete:
@@ -170,11 +198,18 @@ class RiskKernel:
     def perturb(self, x0, r, t, eta) -> np.ndarray:
         """x~_t = u(t) x~_0 + v(r, t) eta (float64); refuses t outside T(r) of any row."""
         x0 = finite_real_array("x0", x0, ndim=2, nonempty=False)
-        r = as_risk(r, x0.shape)
+        try:
+            r = as_risk(r, x0.shape)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (x0 has shape {x0.shape})") from None
         eta = finite_real_array("eta", eta, nonempty=False)
         if eta.shape != x0.shape:
             raise ValueError(f"eta must have the shape of x0 {x0.shape}, got {eta.shape}")
-        t = np.broadcast_to(self._check_t(t), (x0.shape[0],))
+        t = self._check_t(t)
+        if t.shape not in ((), (x0.shape[0],)):
+            raise ValueError(f"t must be a scalar or have one entry per row of x0 ({x0.shape[0]}), got shape "
+                             f"{t.shape}")
+        t = np.broadcast_to(t, (x0.shape[0],))
         v2 = self.noise_variance(r, t)
         if np.any(v2 <= 0.0):
             raise ValueError("t must lie inside the stability interval T(r) of every row (v(r, t) > 0)")
@@ -232,7 +267,9 @@ class DiscreteVP(RiskKernel):
         return first.reshape(rho.shape) if rho.ndim else float(first[0])
 
     def time_input(self, t):
-        return t / self.T
+        if _is_torch(t):
+            return t / self.T
+        return self._check_t(t) / self.T
 
 
 class VPSDE(RiskKernel):
@@ -282,6 +319,9 @@ class VPSDE(RiskKernel):
     def drift_diffusion(self, x, t):
         """Clean forward SDE: f(x, t) = -beta(t) x / 2, g(t)^2 = beta(t)."""
         b = self.beta(t)
+        if not _is_torch(x):
+            x = finite_real_array("x", x, nonempty=False)
+            _broadcast("x and t", x.shape, np.shape(b))
         return -0.5 * b * x, b
 
 
@@ -295,12 +335,18 @@ class VESDE(RiskKernel):
         self.sigma_max = check_positive("sigma_max", sigma_max)
         if self.sigma_max <= self.sigma_min:
             raise ValueError(f"sigma_max must be > sigma_min (got {sigma_min}, {sigma_max})")
+        for name, v in (("sigma_min", self.sigma_min), ("sigma_max", self.sigma_max)):
+            if not 1e-150 <= v <= 1e150:  # keeps sigma^2, g^2 = 2 ln(sigma_max / sigma_min) sigma^2 finite
+                raise ValueError(f"{name} must lie in [1e-150, 1e150], got {v!r}")
         self._log_ratio = math.log(self.sigma_max / self.sigma_min)
 
     def __repr__(self) -> str:
         return f"VESDE(sigma_min={self.sigma_min}, sigma_max={self.sigma_max}, noise={self.noise!r})"
 
     def sigma(self, t):
+        """sigma(t) = sigma_min (sigma_max / sigma_min)^t."""
+        if not _is_torch(t):
+            t = self._check_t(t)
         return self.sigma_min * _exp(self._log_ratio * t)
 
     def signal_scale(self, t):
@@ -312,15 +358,29 @@ class VESDE(RiskKernel):
         if not _is_torch(t):
             t = self._check_t(t)
         x = 2.0 * self._log_ratio * t
-        return self.sigma_min**2 * (x.expm1() if _is_torch(x) else np.expm1(x))
+        with np.errstate(over="ignore"):
+            out = self.sigma_min**2 * (x.expm1() if _is_torch(x) else np.expm1(x))
+        if not _is_torch(x) and np.any(x > 700.0):
+            # expm1 overflows there while sigma(t)^2 is finite: sigma_min^2 expm1(x) = exp(2 ln sigma_min + x) to
+            # rounding (x > 700)
+            out = np.where(x > 700.0, np.exp(2.0 * math.log(self.sigma_min) + x), out)
+        return out
 
     def _t_low(self, rho):
         rho = np.asarray(rho, dtype=np.float64)
-        out = np.log1p(rho / self.sigma_min**2) / (2.0 * self._log_ratio)
+        with np.errstate(over="ignore"):
+            out = np.log1p(rho / self.sigma_min**2) / (2.0 * self._log_ratio)
+        big = ~np.isfinite(out)
+        if np.any(big):  # rho / sigma_min^2 overflowed: there ln(1 + ratio) = ln rho - 2 ln sigma_min to rounding
+            with np.errstate(divide="ignore"):
+                out = np.where(big, (np.log(rho) - 2.0 * math.log(self.sigma_min)) / (2.0 * self._log_ratio), out)
         return float(out) if out.ndim == 0 else out
 
     def drift_diffusion(self, x, t):
         """f = 0, g(t)^2 = d sigma^2 / dt = 2 ln(sigma_max/sigma_min) sigma(t)^2."""
         s = self.sigma(t)
+        if not _is_torch(x):
+            x = finite_real_array("x", x, nonempty=False)
+            _broadcast("x and t", x.shape, np.shape(s))
         return 0.0 * x, 2.0 * self._log_ratio * s * s
 

@@ -24,6 +24,12 @@ __all__ = ["sliced_wasserstein", "wasserstein_1d", "mmd_rbf", "empirical_wassers
            "median_bandwidth"]
 
 
+#: the most projections :func:`sliced_wasserstein` draws (the projected samples are a (P, n) array)
+MAX_PROJECTIONS = 100_000
+#: the largest order p of :func:`empirical_wasserstein`
+MAX_ORDER = 100
+
+
 def _samples(name, x, dim=None) -> np.ndarray:
     x = finite_real_array(name, x)
     if x.ndim == 1:
@@ -31,7 +37,7 @@ def _samples(name, x, dim=None) -> np.ndarray:
     if x.ndim != 2 or x.shape[0] < 1:
         raise ValueError(f"{name} must have shape (n, D) with n >= 1, got {x.shape}")
     if dim is not None and x.shape[1] != dim:
-        raise ValueError(f"{name} must have D = {dim} columns, got {x.shape[1]}")
+        raise ValueError(f"{name} must have D = {dim} columns (those of x), got {x.shape[1]}")
     return x
 
 
@@ -59,7 +65,7 @@ def sliced_wasserstein(x, y, *, n_projections: int = 256, seed: int = 0) -> floa
     """Monte Carlo sliced W_1 with ``n_projections`` directions uniform on the sphere (seeded)."""
     x = _samples("x", x)
     y = _samples("y", y, x.shape[1])
-    n_projections = check_positive_int("n_projections", n_projections)
+    n_projections = check_positive_int("n_projections", n_projections, maximum=MAX_PROJECTIONS)
     rng = np.random.default_rng(check_seed("seed", seed))
     theta = rng.standard_normal((n_projections, x.shape[1]))
     theta /= np.linalg.norm(theta, axis=1, keepdims=True)
@@ -113,10 +119,19 @@ def empirical_wasserstein(x, y, *, p: int = 1) -> float:
     y = _samples("y", y, x.shape[1])
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of samples, got {x.shape[0]} and {y.shape[0]}")
-    p = check_positive_int("p", p)
-    cost = np.linalg.norm(x[:, None, :] - y[None, :, :], axis=-1) ** p
+    p = check_positive_int("p", p, maximum=MAX_ORDER)
+    dist = np.linalg.norm(x[:, None, :] - y[None, :, :], axis=-1)
+    scale = float(dist.max())
+    if not np.isfinite(scale):
+        raise ValueError("x and y must be close enough that their distances are finite (found an overflow)")
+    fits = scale == 0.0 or abs(p * np.log10(scale)) < 250.0  # dist^p neither overflows nor underflows
+    if fits:
+        cost = dist**p
+        i, j = linear_sum_assignment(cost)
+        return float(np.mean(cost[i, j]) ** (1.0 / p))
+    cost = (dist / scale) ** p  # W_p is homogeneous: scaled by the largest distance, cost^p cannot overflow
     i, j = linear_sum_assignment(cost)
-    return float(np.mean(cost[i, j]) ** (1.0 / p))
+    return float(scale * np.mean(cost[i, j]) ** (1.0 / p))
 
 
 def gaussian_w2(m1, s1, m2, s2) -> float:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lrtcheck.stats.validation import check_name
+
 from ._validation import check_option, finite_real_array
 
 __all__ = ["as_risk", "gaussian_psi", "cauchy_psi", "cauchy_psi_derived", "effective_psi", "NOISES"]
@@ -36,6 +38,7 @@ NOISES = ("gaussian", "cauchy")
 def as_risk(r, like_shape: tuple[int, ...] | None = None, *, name: str = "r") -> np.ndarray:
     """Validate a risk array: finite, >= 0, and (when ``like_shape`` = (n, D) is given) broadcastable to it as
     (), (D,), (n, 1) or (n, D).  Returns float64 broadcast to ``like_shape`` (or as given)."""
+    check_name("name", name)
     arr = finite_real_array(name, r, nonempty=False)  # an empty batch of risks is a valid batch
     if np.any(arr < 0.0):
         raise ValueError(f"{name} must be >= 0 (a standard deviation), found {float(arr.min())!r}")
@@ -75,6 +78,8 @@ def cauchy_psi(r) -> np.ndarray:
     """The printed Cauchy psi(r) of Cor. 3.2 / G.3 (see the module docstring), per row of ``r`` (the last axis is
     the dimension D).  Same shape as ``r``; zero where r = 0."""
     r = as_risk(r)
+    if r.ndim and r.shape[-1] == 0:
+        raise ValueError(f"r must have at least one dimension (D >= 1) on its last axis, got shape {r.shape}")
     rr, shape = _rows(r)
     # psi is homogeneous of degree 2: evaluate on r / max(r) (no overflow in 1/r); ratios below 1e-150 count as 0
     scale = rr.max(axis=1, keepdims=True)

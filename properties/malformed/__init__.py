@@ -293,6 +293,8 @@ def cases_for(param: str, value, default, entry: Entry) -> list[tuple[str, objec
                 rule = MAY
             if lab == "with inf" and "inf" in allow:
                 rule = MAY
+            if lab == "with NaN" and "nan" in allow:
+                rule = MAY
             if lab == "empty" and "empty" in allow:
                 rule = MAY
             out.append((lab, v, rule))

@@ -76,14 +76,19 @@ ENTRIES = [
     method("NoisyDataset.sample_clean", data, "sample_clean", 5, np.random.default_rng(0), domains={"n": ">=0"}),
     fn("estimate_risk_knn", R.estimate_risk_knn, np.where(np.arange(60).reshape(20, 3) % 7 == 0, np.nan,
                                                          np.random.default_rng(0).normal(size=(20, 3))),
-       k=3, domains={"k": ">=1", "risk_scale": ">0"}),
+       k=3, domains={"k": ">=1", "risk_scale": ">0"},
+       allow={"x_missing": ("nan",)}),  # NaN marks a missing entry: it is the input this function imputes
     fn("knn_imputed_tabular", R.knn_imputed_tabular, "wine", mask_rate=0.05, k=3, seed=0,
        domains={"mask_rate": "[0,1)", "k": ">=1", "seed": ">=0", "risk_scale": ">0"}),
     fn("proof_of_concept", R.proof_of_concept, 20, seed=0,
        domains={"n": ">=1", "seed": ">=0", "std": ">0", "corrupted_component": ">=0",
-                "corrupted_fraction": "[0,1]"}),
+                "corrupted_fraction": "[0,1]"},
+       allow={"corrupted_component": ("none",)}),  # None is documented: every component corrupted alike
     fn("empirical_wasserstein", R.empirical_wasserstein, X2[:, 0], Y2[:, 0], p=1, domains={"p": ">=1"}),
-    fn("gaussian_w2", R.gaussian_w2, np.zeros(2), np.eye(2), np.ones(2), 2 * np.eye(2)),
+    # covariances whose rows do not sum to 1: the identity looks like a stochastic matrix to the engine, and a
+    # covariance with rows summing to 2 is legal
+    fn("gaussian_w2", R.gaussian_w2, np.zeros(2), np.array([[1.0, 0.3], [0.3, 2.0]]), np.ones(2),
+       np.array([[2.0, -0.4], [-0.4, 1.5]])),
     fn("mmd_rbf", R.mmd_rbf, X2, Y2, bandwidth=1.0, domains={"bandwidth": ">0"}),
     fn("sliced_wasserstein", R.sliced_wasserstein, X2, Y2, n_projections=16, seed=0,
        domains={"n_projections": ">=1", "seed": ">=0"}),

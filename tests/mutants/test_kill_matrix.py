@@ -5,6 +5,7 @@ code, from the import graph), and the kill rate stays at or above 95%.
 CI runs the mutants tagged ``ci`` and those of the statistical core; ``lrtcheck mutants`` runs them all.
 """
 
+import inspect
 import math
 import os
 
@@ -141,3 +142,31 @@ def test_wrapper_alters_inputs_and_output_around_the_original():
     with pytest.raises(ValueError, match="occurs 0 times"):
         with patched(moved):
             pass
+
+
+def test_source_edit_of_a_decorated_function_keeps_its_module_and_decorator():
+    """``@torch.no_grad()`` wraps ddpm_sample: the edit is made on the undecorated body, run in the function's own
+    module (not the decorator's), and the decorator is applied again (gradients stay off in the mutant)."""
+    import torch
+
+    import lrtcheck.risk.sampling as samp
+    from lrtcheck.certify.mutation import source_edit
+
+    make = source_edit(("sig2 = sch.variance(variance)", "sig2 = sch.variance(\"posterior\")"))
+    mutated = make(samp.ddpm_sample)
+    inner = inspect.unwrap(mutated)
+    assert inner is not mutated and inner.__globals__ is vars(samp)
+    assert "posterior" in inner.__code__.co_consts
+    assert "posterior" not in inspect.unwrap(samp.ddpm_sample).__code__.co_consts
+
+    seen = []
+
+    def eps_fn(x, t):
+        seen.append(torch.is_grad_enabled())
+        return torch.zeros_like(x)
+
+    from lrtcheck.diffusion import Schedule
+    from lrtcheck.risk import DiscreteVP
+
+    mutated(eps_fn, DiscreteVP(Schedule.linear(3, 1e-4, 0.2)), (2, 1), generator=torch.Generator().manual_seed(0))
+    assert seen and not any(seen)

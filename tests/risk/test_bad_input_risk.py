@@ -131,3 +131,53 @@ def test_stability_interval_grows_with_the_risk(r):
         lo2, _ = k.stability_interval(2.0 * r)
         assert np.all(lo2 >= lo) and np.all(hi == 1.0)
         assert np.all(risk.gaussian_psi(r) == r**2)
+
+
+# --- regression cases from the malformed-input suite (issue 17): each was a silent wrong answer or an unnamed error
+@pytest.mark.parametrize("call, name", [
+    (lambda: risk.VPSDE().stability_interval([1e200]), "r"),  # returned (nan, 1)
+    (lambda: risk.VPSDE().log_alpha([[0.1], [0.5], []]), "t"),  # ragged t: numpy's own unnamed error
+    (lambda: risk.DiscreteVP(Schedule.linear(10, 1e-4, 0.2)).time_input(np.array([1.5, 5, 10])), "t"),  # 0.15
+    (lambda: risk.VESDE().sigma(np.array([np.nan, 0.5])), "t"),  # NaN sigma
+    (lambda: risk.VESDE().drift_diffusion(np.array([[np.inf, 0.0]]), np.array([[0.5]])), "x"),  # 0 * inf = NaN
+    (lambda: risk.VPSDE().drift_diffusion(np.zeros((3, 2)), np.array([0.1, 0.5, 0.9])), "t"),  # broadcast error
+    (lambda: risk.VPSDE().noise_variance(np.zeros(2), np.array([0.1, 0.5, 0.9])), "r"),  # broadcast error
+    (lambda: risk.VPSDE().sample_time(np.zeros((3, 2)), np.random.default_rng(0), clean=np.nan), "clean"),
+    (lambda: risk.VPSDE().sample_time(np.zeros((3, 2)), None), "rng"),  # AttributeError
+    (lambda: risk.VESDE(sigma_min=5e-324), "sigma_min"),  # an infinite log-ratio
+    (lambda: risk.StabilityInterval(np.array([np.nan]), np.array([1.0])), "low"),
+    (lambda: risk.as_risk([0.1], name=None), "name"),
+    (lambda: risk.cauchy_psi(np.zeros(0)), "r"),  # reduction over an empty axis
+    (lambda: risk.proof_of_concept(10**30), "n"),  # OverflowError
+    (lambda: risk.empirical_wasserstein(np.zeros(5), np.ones(5), p=10**30), "p"),
+    (lambda: risk.sliced_wasserstein(np.zeros((5, 2)), np.ones((5, 2)), n_projections=10**30), "n_projections"),
+    (lambda: risk.mmd_rbf(np.zeros(6), np.ones((3, 2))), "x"),  # the D mismatch named y alone
+    (lambda: risk.knn_imputed_tabular("wine", mask_rate=0.99, k=3), "mask_rate"),
+])
+def test_malformed_regressions_are_refused_by_name(call, name):
+    with pytest.raises(ValueError, match=rf"(?<![A-Za-z0-9_]){name}(?![A-Za-z0-9_])"):
+        call()
+
+
+def test_noisy_dataset_validates_its_fields():
+    ds = risk.proof_of_concept(20, seed=0)
+    fields = dict(x=ds.x, risk=ds.risk, clean=ds.clean, corrupted=ds.corrupted, noise=ds.noise, mixture=ds.mixture,
+                  info=ds.info)
+    risk.NoisyDataset(**fields)  # the valid record
+    for name, bad in [("corrupted", np.resize([np.nan, 2.0, -1.0], 20)), ("x", np.where(ds.x > 0, np.nan, ds.x)),
+                      ("noise", "bogus"), ("mixture", "x"), ("info", None), ("risk", -ds.risk - 1.0)]:
+        with pytest.raises(ValueError, match=name):
+            risk.NoisyDataset(**{**fields, name: bad})
+
+
+def test_stable_in_legal_extremes():
+    """Legal inputs at the edges give finite answers: huge risk under a tiny VE sigma_min (log-space t_low), the VE
+    clean variance at sigma_max = 1e150, and W_p of high order (the cost scaled before the power)."""
+    ve = risk.VESDE(sigma_min=1e-150, sigma_max=1e150)
+    lo, hi = ve.stability_interval([1e150])
+    assert np.isfinite(lo) and 0.0 < lo <= hi == 1.0
+    assert np.all(np.isfinite(ve.clean_variance(np.array([0.0, 0.5, 1.0]))))
+    w = risk.empirical_wasserstein(np.array([0.0, 1e100]), np.array([1e100, 0.0]), p=100)
+    assert w == 0.0
+    assert risk.empirical_wasserstein(np.array([0.0, 1.0]), np.array([1e100, 1.0]), p=50) == pytest.approx(
+        1e100 * 0.5 ** (1 / 50))

@@ -403,24 +403,6 @@ def check_length_weight(ctx):
 
 
 # ------------------------------------------------------------------------------------------------------------------
-def no_grad_source_edit(*pairs: tuple[str, str]):
-    """:func:`source_edit` for a function under ``@torch.no_grad()``: the edit is made on the undecorated function
-    (whose globals are its module's, not torch's) and the result decorated again."""
-    edit = source_edit(*pairs)
-
-    def make(original):
-        import inspect
-
-        import torch
-
-        return torch.no_grad()(edit(inspect.unwrap(original)))
-
-    # it is a source edit (of the undecorated body), and is named so where mutants are sorted into source edits and
-    # wrappers; source_edit itself could take the globals of inspect.unwrap(original) and make this helper moot
-    make.__qualname__ = "source_edit.<locals>.make"
-    return make
-
-
 _SAMP = "lrtcheck.risk.sampling"
 _TRAIN = "lrtcheck.risk.training"
 _DDPM, _EM = "risk.sampling.ddpm_law", "risk.sampling.em_law"
@@ -429,24 +411,24 @@ _DRAW, _LW = "risk.training.draw_law", "risk.training.length_weight"
 MUTANTS = [
     Mutant("risk.ddpm_noise_std_is_variance", f"{_SAMP}:ddpm_sample",
            "the step's noise scaled by sigma_t^2, not sigma_t",
-           no_grad_source_edit(("x = x + float(np.sqrt(sig2[i])) * torch.randn(",
-                                "x = x + float(sig2[i]) * torch.randn(")),
+           source_edit(("x = x + float(np.sqrt(sig2[i])) * torch.randn(",
+                        "x = x + float(sig2[i]) * torch.randn(")),
            (_DDPM,), tags=("ci",), declares=(_DDPM,)),
     Mutant("risk.ddpm_noise_reused", f"{_SAMP}:ddpm_sample",
            "one noise draw made before the loop and reused at every step",
-           no_grad_source_edit(("x = torch.randn(tuple(shape), generator=generator, device=device, dtype=dtype)",
+           source_edit(("x = torch.randn(tuple(shape), generator=generator, device=device, dtype=dtype)",
                         "x = torch.randn(tuple(shape), generator=generator, device=device, dtype=dtype)\n"
                         "z_fixed = torch.randn(tuple(shape), generator=generator, device=device, dtype=dtype)"),
                        ("* torch.randn(x.shape, generator=generator, device=device, dtype=dtype)", "* z_fixed")),
            (_DDPM,), tags=("ci",), declares=(_DDPM,)),
     Mutant("risk.ddpm_variance_kind_ignored", f"{_SAMP}:ddpm_sample",
            "the variance option ignored: the posterior variance beta~_t used whatever is asked",
-           no_grad_source_edit(("sig2 = sch.variance(variance)", "sig2 = sch.variance(\"posterior\")")),
+           source_edit(("sig2 = sch.variance(variance)", "sig2 = sch.variance(\"posterior\")")),
            (_DDPM,), tags=("ci",)),
     Mutant("risk.em_noise_reused", f"{_SAMP}:euler_maruyama_sample",
            "one noise draw made before the loop and reused at every Euler-Maruyama step",
-           no_grad_source_edit(("x = prior_std * torch.randn(tuple(shape), generator=generator, device=device, "
-                                "dtype=dtype)",
+           source_edit(("x = prior_std * torch.randn(tuple(shape), generator=generator, device=device, "
+                        "dtype=dtype)",
                         "x = prior_std * torch.randn(tuple(shape), generator=generator, device=device, dtype=dtype)\n"
                         "z_fixed = torch.randn(tuple(shape), generator=generator, device=device, dtype=dtype)"),
                        ("* torch.randn(x.shape, generator=generator, device=device, dtype=dtype)", "* z_fixed")),

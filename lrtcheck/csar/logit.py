@@ -23,7 +23,7 @@ from scipy import special
 
 from lrtcheck.stats.validation import check_positive
 
-from ._inputs import broadcast_compatible, finite_array, flag_array, real_array
+from ._inputs import as_array, broadcast_compatible, finite_array, flag_array, real_array
 
 __all__ = ["LogitCertificate", "logit_certificate", "logit_interval", "clip_logit", "safe_logit"]
 
@@ -137,7 +137,9 @@ def logit_certificate(p_low, p_high, *, clip, offset=0.0, radius: str = "seed") 
             raise ValueError(f"{name} must contain probabilities in [0, 1]")
     if np.any(lo > hi):
         raise ValueError("p_low must not exceed p_high")
-    off = finite_array("offset", offset, allow_bool=False)
+    if isinstance(offset, (bool, np.bool_)) or as_array("offset", offset).dtype.kind == "b":
+        raise ValueError("offset must be a real number or array, got a bool (refused, not cast)")
+    off = finite_array("offset", offset)
     z_lo = safe_logit(lo) + off
     z_hi = safe_logit(hi) + off
     both = np.isneginf(z_lo) & np.isposinf(z_hi)

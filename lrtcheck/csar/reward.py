@@ -54,7 +54,10 @@ def _finite(name, v, shape):
 
 def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: float, beta: float,
                      variant: str = "split") -> np.ndarray:
-    """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``)."""
+    """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``).
+
+    The certificates (``ell_*``, ``eps_*``) must be finite: logits of probabilities 0 and 1 are infinite and no
+    reward can carry them, so certify with a finite clip level L (the "no clipping" ablation uses L = 1e3)."""
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
     lr = finite_array("log_r", log_r)
@@ -77,10 +80,9 @@ def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: floa
 
 
 def _lower(ell, eps):
-    # ell - eps, with ell = +inf and eps = +inf (an unclipped one-sided interval) read as -inf: no information
-    with np.errstate(invalid="ignore"):
-        v = ell - eps
-    return np.where(np.isnan(v), -np.inf, v)
+    # the certified lower end ell - eps (both finite: infinite certificates are refused above)
+    v = ell - eps
+    return v
 
 
 def ideal_reward(log_r, is_env, *, ell_p, ell_pi, alpha: float, beta: float, clip) -> np.ndarray:

@@ -39,13 +39,16 @@ class PerCellClopperPearson:
         self.n_cells = n_cells
         self.delta = delta
         self.union_bound = union_bound
+        check_positive_int("n_cells", n_cells)
+        check_delta(delta)
+        check_flag("union_bound", union_bound)
 
     def fit(self, cells, labels):
         n_cells = check_positive_int("n_cells", self.n_cells)
         delta = check_delta(self.delta)
         c = cells_1d("cells", cells, n_cells)
         y = labels_1d("labels", labels)
-        paired(c, y)
+        paired(c, y, names=("cells", "labels"))
         counts = np.bincount(c, minlength=n_cells)
         succ = np.bincount(c, weights=y, minlength=n_cells).round().astype(np.int64)
         self.fit_counts(counts, succ)

@@ -71,13 +71,15 @@ class SplitConformal:
     def __init__(self, delta: float = 0.1, *, allow_infinite: bool = False):
         self.delta = delta
         self.allow_infinite = allow_infinite
+        check_delta(delta)
+        check_flag("allow_infinite", allow_infinite)
 
     def fit(self, probs, labels):
         delta = check_delta(self.delta)
         allow_infinite = check_flag("allow_infinite", self.allow_infinite)
         u = probabilities_1d("probs", probs)
         y = labels_1d("labels", labels)
-        paired(u, y)
+        paired(u, y, names=("probs", "labels"))
         n = u.shape[0]
         k = conformal_rank(n, delta)
         if k is None and not allow_infinite:
@@ -99,6 +101,8 @@ class SplitConformal:
 
     def predict_proba(self, probs) -> np.ndarray:
         """The base probabilities, unchanged (the point prediction the interval is built around)."""
+        if not hasattr(self, "threshold_"):
+            raise ValueError("this SplitConformal is not fitted yet; call fit(probs, labels) first")
         return probabilities_1d("probs", probs)
 
 
@@ -117,14 +121,15 @@ class WeightedConformal:
 
     def __init__(self, delta: float = 0.1):
         self.delta = delta
+        check_delta(delta)
 
     def fit(self, probs, labels, weights=None):
         check_delta(self.delta)
         u = probabilities_1d("probs", probs)
         y = labels_1d("labels", labels)
-        paired(u, y)
+        paired(u, y, names=("probs", "labels"))
         n = u.shape[0]
-        w = np.ones(n) if weights is None else weights_1d("weights", weights, n)
+        w = np.ones(n) if weights is None else weights_1d("weights", weights, n, like="probs")
         if not np.any(w > 0):
             raise ValueError("weights must not all be zero")
         scores = label_residuals(u, y)
@@ -140,7 +145,7 @@ class WeightedConformal:
         """Per-test-point thresholds for test weights ``w(x)`` (``inf`` where the quantile is the atom at +inf)."""
         if not hasattr(self, "scores_"):
             raise ValueError("this WeightedConformal is not fitted yet; call fit(probs, labels, weights) first")
-        wt = weights_1d("weights", np.atleast_1d(weights)) / self.scale_
+        wt = weights_1d("weights", np.atleast_1d(real_array("weights", weights))) / self.scale_
         frac = exact_fraction("delta", self.delta)
         a, b = frac.numerator, frac.denominator
         total = self._cum[-1]
@@ -153,8 +158,10 @@ class WeightedConformal:
 
     def predict_interval(self, probs, weights) -> tuple[np.ndarray, np.ndarray]:
         u = probabilities_1d("probs", probs)
-        w = weights_1d("weights", weights, u.shape[0])
+        w = weights_1d("weights", weights, u.shape[0], like="probs")
         return _interval(u, self.threshold(w))
 
     def predict_proba(self, probs) -> np.ndarray:
+        if not hasattr(self, "scores_"):
+            raise ValueError("this WeightedConformal is not fitted yet; call fit(probs, labels, weights) first")
         return probabilities_1d("probs", probs)

@@ -23,15 +23,24 @@ from scipy import special
 
 from lrtcheck.stats.validation import check_positive
 
-from ._inputs import finite_array, real_array
+from ._inputs import as_array, broadcast_compatible, finite_array, flag_array, real_array
 
 __all__ = ["LogitCertificate", "logit_certificate", "logit_interval", "clip_logit", "safe_logit"]
 
 
-def _clip_level(clip) -> float:
-    if isinstance(clip, (int, float, np.floating, np.integer)) and math.isinf(float(clip)) and float(clip) > 0:
+def _clip_level(clip, name: str = "clip") -> float:
+    if (isinstance(clip, (int, float, np.floating, np.integer)) and not isinstance(clip, (bool, np.bool_))
+            and math.isinf(float(clip)) and float(clip) > 0):
         return math.inf
-    return check_positive("clip", clip)
+    return check_positive(name, clip)
+
+
+def _logits(name: str, value) -> np.ndarray:
+    """A real array of logits: NaN refused, +-inf kept (the logit of a probability 0 or 1)."""
+    arr = real_array(name, value)
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must not contain NaN")
+    return arr
 
 
 def safe_logit(p) -> np.ndarray:
@@ -68,16 +77,45 @@ class LogitCertificate:
     clipped: np.ndarray
     clip_level: float = math.inf
 
+    def __post_init__(self):
+        # a certificate is passed back in (covers, interval_covers, the reward): its fields are checked here
+        L = _clip_level(self.clip_level, "clip_level")
+        z_lo = _logits("z_low", self.z_low)
+        shape = z_lo.shape
+        fields = {"z_low": z_lo}
+        for name in ("z_high", "ell_hat", "radius", "lower"):
+            arr = _logits(name, getattr(self, name))
+            if arr.shape != shape:
+                raise ValueError(f"{name} must have the shape of z_low {shape}, got {arr.shape}")
+            fields[name] = arr
+        clipped = flag_array("clipped", self.clipped)
+        if clipped.shape != shape:
+            raise ValueError(f"clipped must have the shape of z_low {shape}, got {clipped.shape}")
+        if np.any(fields["z_high"] < z_lo):
+            raise ValueError("z_high must not lie below z_low")
+        if np.any(fields["radius"] < 0):
+            raise ValueError("radius must be >= 0")
+        if np.any(np.abs(fields["ell_hat"]) > L):
+            raise ValueError(f"ell_hat must lie in [-clip_level, clip_level] = [-{L}, {L}]")
+        for name, arr in fields.items():
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "clipped", clipped)
+        object.__setattr__(self, "clip_level", L)
+
+    def _z_true(self, z_true) -> np.ndarray:
+        z = _logits("z_true", z_true)
+        return broadcast_compatible("z_true", z, self.z_low.shape, to="the certificate")
+
     def covers(self, z_true) -> np.ndarray:
         """The certified event ``|clip_L(z) - ell_hat| <= radius`` for the true (unclipped) log-ratios ``z``."""
-        z = np.clip(real_array("z_true", z_true), -self.clip_level, self.clip_level)
+        z = np.clip(self._z_true(z_true), -self.clip_level, self.clip_level)
         with np.errstate(invalid="ignore"):
             gap = np.abs(z - self.ell_hat)
         return np.where(np.isnan(gap), False, gap <= self.radius * (1 + 1e-12) + 1e-12)
 
     def interval_covers(self, z_true) -> np.ndarray:
         """Containment of the true log-ratio in the transported interval ``[z_low, z_high]``."""
-        z = real_array("z_true", z_true)
+        z = self._z_true(z_true)
         return (self.z_low <= z) & (z <= self.z_high)
 
 
@@ -99,6 +137,8 @@ def logit_certificate(p_low, p_high, *, clip, offset=0.0, radius: str = "seed") 
             raise ValueError(f"{name} must contain probabilities in [0, 1]")
     if np.any(lo > hi):
         raise ValueError("p_low must not exceed p_high")
+    if isinstance(offset, (bool, np.bool_)) or as_array("offset", offset).dtype.kind == "b":
+        raise ValueError("offset must be a real number or array, got a bool (refused, not cast)")
     off = finite_array("offset", offset)
     z_lo = safe_logit(lo) + off
     z_hi = safe_logit(hi) + off

@@ -13,27 +13,45 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from lrtcheck.stats.validation import check_positive_int
+from lrtcheck.stats.validation import MAX_ENUMERATION, check_positive_int
 
-from ._inputs import labels_1d, paired, probabilities_1d, scores_1d, weights_1d
+from ._inputs import count_array, labels_1d, paired, probabilities_1d, scores_1d, weights_1d
 
 __all__ = ["expected_calibration_error", "reliability_curve", "auc", "ReliabilityCurve", "weighted_mean"]
 
 
 @dataclass(frozen=True)
 class ReliabilityCurve:
-    """Per-bin mean predicted probability, observed frequency and count (empty bins are dropped)."""
+    """Per-bin mean predicted probability, observed frequency and count (empty bins are dropped).
+
+    The fields are checked on construction: two arrays of probabilities in [0, 1] and positive integer counts, all
+    one-dimensional and of one length."""
 
     mean_predicted: np.ndarray
     observed: np.ndarray
     count: np.ndarray
 
+    def __post_init__(self):
+        mp = probabilities_1d("mean_predicted", self.mean_predicted)
+        ob = probabilities_1d("observed", self.observed)
+        cnt = count_array("count", self.count)
+        if cnt.ndim != 1:
+            raise ValueError(f"count must be one-dimensional, got shape {cnt.shape}")
+        if np.any(cnt == 0):
+            raise ValueError("count must contain counts >= 1 (empty bins are dropped)")
+        if not mp.shape == ob.shape == cnt.shape:
+            raise ValueError(f"mean_predicted, observed and count must have one length "
+                             f"({mp.shape[0]}, {ob.shape[0]}, {cnt.shape[0]})")
+        object.__setattr__(self, "mean_predicted", mp)
+        object.__setattr__(self, "observed", ob)
+        object.__setattr__(self, "count", cnt)
+
 
 def reliability_curve(probs, labels, n_bins: int = 10) -> ReliabilityCurve:
     p = probabilities_1d("probs", probs)
     y = labels_1d("labels", labels)
-    paired(p, y, what="evaluation set")
-    B = check_positive_int("n_bins", n_bins)
+    paired(p, y, what="evaluation set", names=("probs", "labels"))
+    B = check_positive_int("n_bins", n_bins, maximum=MAX_ENUMERATION)
     b = np.minimum((p * B).astype(np.int64), B - 1)
     cnt = np.bincount(b, minlength=B)
     sp = np.bincount(b, weights=p, minlength=B)

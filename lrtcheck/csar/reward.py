@@ -35,21 +35,35 @@ def log_reward(r) -> np.ndarray:
 
 
 def _arr(name, v, shape):
-    a = broadcast_compatible(name, real_array(name, v), shape)
+    """A true log-ratio, broadcast to the shape of log_r: NaN refused, +-inf kept (``clip_L`` makes it finite)."""
+    a = broadcast_compatible(name, real_array(name, v), shape, to="log_r")
     if np.isnan(a).any():
         raise ValueError(f"{name} must not contain NaN")
     return a
 
 
+def _finite(name, v, shape):
+    """A certificate's midpoint or radius, broadcast to the shape of log_r: finite (a reward cannot carry an
+    infinite logit; certificates made with a finite clip level L are finite)."""
+    a = broadcast_compatible(name, real_array(name, v), shape, to="log_r")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf: a reward cannot carry an "
+                         "infinite logit; certify with a finite clip level)")
+    return a
+
+
 def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: float, beta: float,
                      variant: str = "split") -> np.ndarray:
-    """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``)."""
+    """The certified reward per transition (``variant`` ``"split"`` or ``"uniform"``).
+
+    The certificates (``ell_*``, ``eps_*``) must be finite: logits of probabilities 0 and 1 are infinite and no
+    reward can carry them, so certify with a finite clip level L (the "no clipping" ablation uses L = 1e3)."""
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
     lr = finite_array("log_r", log_r)
-    env = broadcast_compatible("is_env", flag_array("is_env", is_env), lr.shape)
-    ep, ee = _arr("ell_p", ell_p, lr.shape), _arr("eps_p", eps_p, lr.shape)
-    ip, ie = _arr("ell_pi", ell_pi, lr.shape), _arr("eps_pi", eps_pi, lr.shape)
+    env = broadcast_compatible("is_env", flag_array("is_env", is_env), lr.shape, to="log_r")
+    ep, ee = _finite("ell_p", ell_p, lr.shape), _finite("eps_p", eps_p, lr.shape)
+    ip, ie = _finite("ell_pi", ell_pi, lr.shape), _finite("eps_pi", eps_pi, lr.shape)
     if np.any(ee < 0) or np.any(ie < 0):
         raise ValueError("radii eps_p and eps_pi must be >= 0")
     with np.errstate(invalid="ignore"):
@@ -60,16 +74,15 @@ def certified_reward(log_r, is_env, *, ell_p, eps_p, ell_pi, eps_pi, alpha: floa
         else:
             raise ValueError(f"variant must be 'split' or 'uniform', got {variant!r}")
     out = lr + corr
-    if np.isnan(out).any():
-        raise ValueError("the certified reward is undefined (inf - inf): clip the logits or bound the radii")
+    if not np.all(np.isfinite(out)):
+        raise ValueError("the certified reward overflows: alpha, beta and the certificates are too large")
     return out
 
 
 def _lower(ell, eps):
-    # ell - eps, with ell = +inf and eps = +inf (an unclipped one-sided interval) read as -inf: no information
-    with np.errstate(invalid="ignore"):
-        v = ell - eps
-    return np.where(np.isnan(v), -np.inf, v)
+    # the certified lower end ell - eps (both finite: infinite certificates are refused above)
+    v = ell - eps
+    return v
 
 
 def ideal_reward(log_r, is_env, *, ell_p, ell_pi, alpha: float, beta: float, clip) -> np.ndarray:
@@ -77,9 +90,10 @@ def ideal_reward(log_r, is_env, *, ell_p, ell_pi, alpha: float, beta: float, cli
     alpha = check_nonnegative("alpha", alpha)
     beta = check_nonnegative("beta", beta)
     lr = finite_array("log_r", log_r)
-    env = broadcast_compatible("is_env", flag_array("is_env", is_env), lr.shape)
-    return lr + np.where(env, beta * clip_logit(_arr("ell_pi", ell_pi, lr.shape), clip),
-                         alpha * clip_logit(_arr("ell_p", ell_p, lr.shape), clip))
+    env = broadcast_compatible("is_env", flag_array("is_env", is_env), lr.shape, to="log_r")
+    L = check_positive("clip", clip)  # a finite clip level: the ideal reward is finite for infinite log-ratios
+    return lr + np.where(env, beta * clip_logit(_arr("ell_pi", ell_pi, lr.shape), L),
+                         alpha * clip_logit(_arr("ell_p", ell_p, lr.shape), L))
 
 
 def _bound_args(max_abs_log_r, alpha, beta, clip) -> tuple[float, float, float, float]:

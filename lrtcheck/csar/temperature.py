@@ -38,6 +38,7 @@ class TemperatureScaling:
 
     def __init__(self, *, max_inverse_temperature: float = 1e6):
         self.max_inverse_temperature = max_inverse_temperature
+        check_positive("max_inverse_temperature", max_inverse_temperature)
 
     def fit(self, scores, labels):
         # a NaN or an infinite cap would switch the separation guard off (the loop below would never stop)

@@ -26,15 +26,17 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize
 
-from ._inputs import labels_1d, paired, scores_1d
+from lrtcheck.stats.validation import check_int
+
+from ._inputs import as_array, finite_array, labels_1d, paired, scores_1d
 from .isotonic import pool_ties
 
 __all__ = ["VennAbers", "CrossVennAbers", "venn_abers_tables", "venn_abers_brute_force"]
 
 
 def _strict(name: str, value, check):
-    """Refuse what ``check`` would silently cast (complex, strings, objects), then apply ``check``."""
-    arr = np.asarray(value)
+    """Refuse what ``check`` would silently cast (complex, strings, objects, None, ragged), then apply ``check``."""
+    arr = as_array(name, value)
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{name} must be real numbers, got dtype {arr.dtype}")
     return check(name, arr)
@@ -228,6 +230,7 @@ def venn_abers_brute_force(scores, labels, test_scores):
     s = scores_1d("scores", scores)
     y = labels_1d("labels", labels)
     t = scores_1d("test_scores", test_scores)
+    paired(s, y)
     out = np.empty((2, t.shape[0]))
     for j, st in enumerate(t):
         for lab in (0, 1):
@@ -298,15 +301,36 @@ class CrossVennAbers:
         self.make_scorer = make_scorer
         self.n_splits = n_splits
         self.seed = seed
+        self._check_params()
+
+    def _check_params(self) -> None:
+        if not callable(self.make_scorer):
+            raise ValueError(f"make_scorer must be callable (a factory of scorers), got {self.make_scorer!r}")
+        check_int("n_splits", self.n_splits, minimum=2)
+        if not isinstance(self.seed, (np.random.SeedSequence, np.random.Generator)):
+            check_int("seed", self.seed, minimum=0)  # 1.9 or True refused, never truncated
+
+    def _features(self, X, *, fitted: bool) -> np.ndarray:
+        """``X`` as an array, checked real and finite with at least one axis (and, after fit, the feature shape of
+        fit); returned in its own dtype (the scorer sees what it was given)."""
+        arr = as_array("X", X)
+        finite_array("X", arr)
+        if arr.ndim == 0:
+            raise ValueError("X must have at least one dimension (one row per point)")
+        if fitted and arr.shape[1:] != self.feature_shape_:
+            raise ValueError(f"X must have rows of shape {self.feature_shape_} (as in fit), got shape {arr.shape}")
+        return arr
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "feature_shape_"):
+            raise ValueError("this CrossVennAbers is not fitted yet; call fit(X, labels) first")
 
     def fit(self, X, labels):
+        self._check_params()
         y = _strict("labels", labels, labels_1d)
-        X = np.asarray(X)
-        if X.ndim == 0 or X.shape[0] != y.shape[0]:
+        X = self._features(X, fitted=False)
+        if X.shape[0] != y.shape[0]:
             raise ValueError("X and labels must have the same length")
-        if (isinstance(self.n_splits, (bool, np.bool_)) or not isinstance(self.n_splits, (int, np.integer))
-                or self.n_splits < 2):
-            raise ValueError(f"n_splits must be an integer >= 2, got {self.n_splits!r}")
         if y.shape[0] < self.n_splits:
             raise ValueError(f"need at least n_splits={self.n_splits} points, got {y.shape[0]}")
         rng = np.random.default_rng(self.seed)
@@ -317,10 +341,13 @@ class CrossVennAbers:
             sc = self.make_scorer().fit(np.take(X, tr, axis=0), np.take(y, tr))
             self.scorers_.append(sc)
             self.ivaps_.append(VennAbers().fit(sc.score(np.take(X, cal, axis=0)), np.take(y, cal)))
+        self.feature_shape_ = X.shape[1:]
         return self
 
     def predict_intervals(self, X) -> tuple[np.ndarray, np.ndarray]:
         """The K pairs, shape (K, n) each."""
+        self._check_fitted()
+        X = self._features(X, fitted=True)
         pairs = [iv.predict_interval(sc.score(X)) for sc, iv in zip(self.scorers_, self.ivaps_)]
         return np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
 

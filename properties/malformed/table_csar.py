@@ -32,8 +32,14 @@ def cva():
     return C.CrossVennAbers(Scorer, n_splits=3).fit(X, LB)
 
 
+# p_low / p_high are not distributions: 0.2 x 5 summed to 1 by chance and the suite took the row for a stochastic one
+P_LO, P_HI = np.full(5, 0.3), np.full(5, 0.8)
+# logits of probabilities 0 and 1 are -inf and +inf, and true log-ratios are infinite where one law has no mass
+LOGIT_INF = ("inf",)
+
+
 def cert():
-    return C.logit_certificate(np.full(5, 0.2), np.full(5, 0.8), clip=2.0)
+    return C.logit_certificate(P_LO, P_HI, clip=2.0)
 
 
 def fitted(cls, *a, **kw):
@@ -49,9 +55,11 @@ ENTRIES = [
     fn("IsotonicCalibrator", C.IsotonicCalibrator),
     method("IsotonicCalibrator.fit", C.IsotonicCalibrator, "fit", SC, LB),
     method("IsotonicCalibrator.predict_proba", lambda: C.IsotonicCalibrator().fit(SC, LB), "predict_proba", SC[:5]),
-    record("LogitCertificate", C.LogitCertificate, cert, allow={"clip_level": ("inf",)}),
-    method("LogitCertificate.covers", cert, "covers", np.zeros(5)),
-    method("LogitCertificate.interval_covers", cert, "interval_covers", np.zeros(5)),
+    # a certificate's ends, midpoint, radius and lower end are infinite at probabilities 0 and 1 (and unclipped)
+    record("LogitCertificate", C.LogitCertificate, cert, inf_ok=True,
+           allow={k: LOGIT_INF for k in ("clip_level", "z_low", "z_high", "ell_hat", "radius", "lower")}),
+    method("LogitCertificate.covers", cert, "covers", np.zeros(5), allow={"z_true": LOGIT_INF}),
+    method("LogitCertificate.interval_covers", cert, "interval_covers", np.zeros(5), allow={"z_true": LOGIT_INF}),
     fn("PerCellClopperPearson", C.PerCellClopperPearson, 4, 0.1, domains={"n_cells": ">=1", "delta": D}),
     method("PerCellClopperPearson.fit", lambda: C.PerCellClopperPearson(4, 0.1), "fit", np.arange(40) % 4, LB),
     method("PerCellClopperPearson.fit_counts", lambda: C.PerCellClopperPearson(4, 0.1), "fit_counts",
@@ -67,7 +75,8 @@ ENTRIES = [
     method("SplitConformal.predict_proba", fitted(C.SplitConformal, 0.1), "predict_proba", PR[:5]),
     fn("TemperatureScaling", C.TemperatureScaling, max_inverse_temperature=100.0,
        domains={"max_inverse_temperature": ">0"}),
-    method("TemperatureScaling.fit", C.TemperatureScaling, "fit", SC, LB),
+    # temperature_ = inf is the documented T of scores with no positive signal (theta = 0, constant 1/2)
+    method("TemperatureScaling.fit", C.TemperatureScaling, "fit", SC, LB, inf_ok=True),
     method("TemperatureScaling.decision_function", lambda: C.TemperatureScaling().fit(SC, LB), "decision_function",
            SC[:5]),
     method("TemperatureScaling.predict_proba", lambda: C.TemperatureScaling().fit(SC, LB), "predict_proba", SC[:5]),
@@ -87,17 +96,22 @@ ENTRIES = [
     fn("certified_reward", C.certified_reward, np.zeros(5), np.array([True, False, True, False, True]),
        ell_p=np.zeros(5), eps_p=np.full(5, 0.1), ell_pi=np.zeros(5), eps_pi=np.full(5, 0.1), alpha=1.0, beta=1.0,
        domains={"alpha": ">=0", "beta": ">=0"}),
-    fn("clip_logit", C.clip_logit, np.array([-3.0, 0.0, 3.0]), 2.0, domains={"clip": ">0"}),
+    # clip = inf is the documented "no clipping" ablation; clipping infinite logits is what clip_logit is for
+    fn("clip_logit", C.clip_logit, np.array([-3.0, 0.0, 3.0]), 2.0, domains={"clip": ">0"},
+       allow={"clip": ("inf",), "z": LOGIT_INF}),
     fn("empirical_prior", C.empirical_prior, 30, 70, domains={"n_pos": ">=1", "n_neg": ">=1"}),
     fn("expected_calibration_error", C.expected_calibration_error, PR, LB, 5, domains={"n_bins": ">=1"}),
     fn("ideal_reward", C.ideal_reward, np.zeros(5), np.array([True, False, True, False, True]),
        ell_p=np.zeros(5), ell_pi=np.zeros(5), alpha=1.0, beta=1.0, clip=2.0,
-       domains={"alpha": ">=0", "beta": ">=0", "clip": ">0"}),
+       domains={"alpha": ">=0", "beta": ">=0", "clip": ">0"},
+       allow={"ell_p": LOGIT_INF, "ell_pi": LOGIT_INF}),  # true log-ratios, clipped (claim csar.reward.ideal_clipped)
     fn("label_residuals", C.label_residuals, PR, LB),
     fn("log_ratio_offset", C.log_ratio_offset, 0.3, domains={"prior": D}),
     fn("log_reward", C.log_reward, np.array([0.5, 1.0, 2.0])),
-    fn("logit_certificate", C.logit_certificate, np.full(5, 0.2), np.full(5, 0.8), clip=2.0, domains={"clip": ">0"}),
-    fn("logit_interval", C.logit_interval, np.full(5, 0.2), np.full(5, 0.8), clip=2.0, domains={"clip": ">0"}),
+    # clip = inf: the documented "no clipping" ablation (the certificate then records clip_level = inf)
+    fn("logit_certificate", C.logit_certificate, P_LO, P_HI, clip=2.0, domains={"clip": ">0"},
+       allow={"clip": ("inf",)}, inf_ok=True),
+    fn("logit_interval", C.logit_interval, P_LO, P_HI, clip=2.0, domains={"clip": ">0"}, allow={"clip": ("inf",)}),
     fn("prior_shift_offset", C.prior_shift_offset, 0.3, 0.5, domains={"train_prior": D, "target_prior": D}),
     fn("reliability_curve", C.reliability_curve, PR, LB, 5, domains={"n_bins": ">=1"}),
     fn("reward_bound", C.reward_bound, 1.0, 1.0, 1.0, 2.0,

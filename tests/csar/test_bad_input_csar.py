@@ -235,3 +235,60 @@ def test_valid_calls_still_work():
     assert C.empirical_prior(np.int64(3), 1) == 0.75
     assert C.PerCellClopperPearson(3, 0.1).fit_counts(np.array([2.0, 1.0, 0.0]), [1, 0, 0]).level_ == 0.05
     assert _cert().covers([0.0, 1.0]).dtype == bool
+
+
+# ---- regression cases of the malformed-input suite (issue 17): each was a silent answer or a wrong error before
+class _FirstFeature:
+    def fit(self, X, y):
+        return self
+
+    def score(self, X):
+        return np.asarray(X, dtype=float)[:, 0]
+
+
+_X = np.column_stack([np.linspace(-2, 2, 12), np.linspace(-2, 2, 12) ** 2])
+_LB = np.array([0, 1] * 6)
+
+
+def _cva():
+    return C.CrossVennAbers(_FirstFeature, n_splits=3).fit(_X, _LB)
+
+
+REGRESSIONS = [
+    (lambda: C.CrossVennAbers(_FirstFeature, n_splits=3).predict_interval(_X), "fit"),  # was AttributeError
+    (lambda: C.CrossVennAbers(_FirstFeature, n_splits=1.5), "n_splits"),  # was accepted until fit
+    (lambda: C.CrossVennAbers(_FirstFeature, seed=1.9), "seed"),  # 1.9 would have seeded like 1
+    (lambda: C.CrossVennAbers(_FirstFeature, seed=True), "seed"),
+    (lambda: C.CrossVennAbers(None), "make_scorer"),
+    (lambda: C.CrossVennAbers(_FirstFeature, n_splits=3).fit(_X + 1j, _LB), "X"),  # imaginary part was dropped
+    (lambda: _cva().predict_proba(_X.ravel()), "X"),  # was IndexError
+    (lambda: C.VennAbers().fit([[1.0], [2.0, 3.0]], [0, 1]), "scores"),  # ragged: numpy's error named nothing
+    (lambda: C.IsotonicCalibrator().fit([], []), "scores"),
+    (lambda: C.PerCellClopperPearson(4, nan), "delta"),  # was stored, NaN in the object
+    (lambda: C.TemperatureScaling(max_inverse_temperature=nan), "max_inverse_temperature"),
+    (lambda: C.SplitConformal(0.1).predict_proba(U), "fit"),  # was answered before fit
+    (lambda: C.WeightedConformal(0.1).fit(U, Y).predict_interval([], [1.0]), "probs"),
+    (lambda: C.LogitCertificate(*(np.zeros(2),) * 2, np.array([nan, 0.0]), *(np.zeros(2),) * 2,
+                                np.zeros(2, bool), 2.0), "ell_hat"),  # a NaN certificate was accepted
+    (lambda: _cert().covers([nan, 0.0]), "z_true"),  # NaN read as "not covered"
+    (lambda: _cert().interval_covers([0.0, 0.0, 0.0]), "z_true"),  # broadcasting error named nothing
+    (lambda: C.logit_certificate([0.2], [0.5], clip=1.0, offset=True), "offset"),
+    (lambda: _reward(eps_p=inf), "eps_p"),  # an infinite radius gave a -inf reward
+    (lambda: C.reliability_curve(U, Y, n_bins=10**30), "n_bins"),  # was OverflowError
+    (lambda: C.ReliabilityCurve(np.array([0.5]), np.array([0.5]), np.array([1.5])), "count"),
+    (lambda: C.venn_abers_brute_force(S, Y[:3], S[:1]), "labels"),  # was IndexError
+]
+
+
+@pytest.mark.parametrize("i", range(len(REGRESSIONS)))
+def test_malformed_suite_regressions(i):
+    call, param = REGRESSIONS[i]
+    with pytest.raises(ValueError, match=rf"\b{param}\b"):
+        call()
+
+
+def test_documented_infinities_still_answer():
+    assert np.all(np.isfinite(_ideal(ell_p=inf, ell_pi=-inf)))  # true log-ratios are clipped
+    assert C.clip_logit([inf, -inf], 2.0).tolist() == [2.0, -2.0]
+    assert C.logit_certificate([0.0], [1.0], clip=inf).radius[0] == inf
+    assert bool(_cert().covers([inf, -inf]).dtype == bool)

@@ -189,6 +189,15 @@ def _markdown(df: pd.DataFrame, sidecar=None, notice: str | None = None, run: di
     return "\n".join(out)
 
 
+def _rows_table(cls: str, headers: tuple[str, ...], rows: list[tuple[bool, tuple[str, ...]]]) -> list[str]:
+    """An HTML table of class ``cls``: one header row, then one row per (passed, cells); cells are HTML already."""
+    head = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in headers)
+    out = [f"<table class='{cls}'><tr>{head}</tr>"]
+    out += [f"<tr class='{'pass' if passed else 'fail'}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+            for passed, cells in rows]
+    return out + ["</table>"]
+
+
 def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = None, sidecar=None,
           notice: str | None = None, run: dict | None = None) -> str:
     figures = figures or {}
@@ -219,27 +228,19 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
         parts.append(f"<h2 id='subject-{i}'>Subject <code>{esc(name)}</code>: {esc(verdict)}</h2><p>Failures "
                      "first. A <em>limitation reproduced</em> row is a paper's limitation that the check reproduces "
                      "on the subject, as expected: it certifies nothing about the subject.</p>")
-        parts.append("<table class='errors subject'><tr><th>check</th><th>outcome</th><th>claim</th>"
-                     "<th>what was found</th></tr>")
-        for _, r in g.iterrows():
-            cls = "pass" if r["passed"] else "fail"
-            found = str(r["message"]) if r["message"] else _finding(r, sidecar)
-            parts.append(f"<tr class='{cls}'><td><code>{esc(r['check_id'])}</code></td><td>{esc(outcome(r))}</td>"
-                         f"<td>{esc(r['statement'])}</td><td>{esc(found)}</td></tr>")
-        parts.append("</table>")
+        parts += _rows_table("errors subject", ("check", "outcome", "claim", "what was found"), [
+            (r["passed"], (f"<code>{esc(r['check_id'])}</code>", esc(outcome(r)), esc(r["statement"]),
+                           esc(str(r["message"]) if r["message"] else _finding(r, sidecar))))
+            for _, r in g.iterrows()])
     errs = _paper_errors(df)
     if len(errs):
         parts.append("<h2 id='paper-errors'>Claims the papers get wrong</h2><p>Each claim is stated as the paper "
                      "states it. The check passes only when it <em>reproduces the violation</em> with the stated "
                      "power; the last column says what was found.</p>")
-        parts.append("<table class='errors'><tr><th>check</th><th>the paper's claim</th><th>source</th>"
-                     "<th>reproduced?</th><th>what we found</th></tr>")
-        for _, r in errs.iterrows():
-            cls = "pass" if r["passed"] else "fail"
-            parts.append(f"<tr class='{cls}'><td><code>{esc(r['check_id'])}</code></td>"
-                         f"<td>{esc(r['statement'])}</td><td>{esc(r['source'])}</td>"
-                         f"<td>{'yes' if r['passed'] else '<b>NO</b>'}</td><td>{esc(_finding(r, sidecar))}</td></tr>")
-        parts.append("</table>")
+        parts += _rows_table("errors", ("check", "the paper's claim", "source", "reproduced?", "what we found"), [
+            (r["passed"], (f"<code>{esc(r['check_id'])}</code>", esc(r["statement"]), esc(r["source"]),
+                           "yes" if r["passed"] else "<b>NO</b>", esc(_finding(r, sidecar))))
+            for _, r in errs.iterrows()])
     for method, group in _by_method(df):
         parts.append(f"<h2 id='{esc(method)}'>{esc(_METHOD_TITLES.get(method, method))}</h2>")
         figs = figures.get(method, [])

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "HOLDS", "FAILS", "MEASURED", "EXPECTATIONS"]
+__all__ = ["Claim", "HOLDS", "FAILS", "MEASURED", "EXPECTATIONS", "PAPER_ERROR", "LIMITATION", "FAILS_KINDS"]
 
 HOLDS = "holds"
 FAILS = "fails"
 MEASURED = "measured"  # reported, not asserted beyond the sanity of the measurement itself
 EXPECTATIONS = (HOLDS, FAILS, MEASURED)
+PAPER_ERROR = "paper error"  # a ``fails`` claim: the paper states it and gets it wrong
+LIMITATION = "limitation"  # a ``fails`` claim: a misuse or limit the paper itself warns against, reproduced
+FAILS_KINDS = (PAPER_ERROR, LIMITATION)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ class Claim:
     statement : one line saying what is claimed.
     expectation : ``holds``, ``fails`` or ``measured``.
     assumptions : the conditions under which the statement is made.
+    limitation : for a ``fails`` claim, True when it reproduces a limitation or misuse that the paper itself warns
+        against (deploying a stale threshold, training outside the stability interval), False (the default) when the
+        paper states the claim and gets it wrong.  Reports keep the two apart (docs/paper_errors.md §1 and §2).
     method : the method family (``stats``, ``tabular``, ``lrt``, ``risk``, ``csar``, ``lecam``), from the id.
     """
 
@@ -36,6 +42,7 @@ class Claim:
     statement: str
     expectation: str = HOLDS
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    limitation: bool = False
 
     def __post_init__(self) -> None:
         if not self.id or " " in self.id or "." not in self.id:
@@ -44,7 +51,19 @@ class Claim:
             raise ValueError(f"expectation must be one of {EXPECTATIONS}, got {self.expectation!r}")
         if not self.statement.strip():
             raise ValueError("statement must not be empty")
+        if not isinstance(self.limitation, bool):
+            raise ValueError(f"limitation must be a bool, got {self.limitation!r}")
+        if self.limitation and self.expectation != FAILS:
+            raise ValueError(f"limitation=True is for a 'fails' claim (a limitation reproduced), got expectation "
+                             f"{self.expectation!r}")
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
+
+    @property
+    def fails_kind(self) -> str:
+        """``"paper error"`` or ``"limitation"`` for a ``fails`` claim, ``""`` otherwise."""
+        if self.expectation != FAILS:
+            return ""
+        return LIMITATION if self.limitation else PAPER_ERROR
 
     @property
     def method(self) -> str:

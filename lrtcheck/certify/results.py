@@ -17,8 +17,8 @@ __all__ = ["RESULT_COLUMNS", "FIGURES_FILE", "results_schema", "results_frame", 
 FIGURES_FILE = "figures.json"
 
 RESULT_COLUMNS = [
-    "check_id", "subject", "claim", "statement", "source", "method", "expectation", "verdict", "passed", "n", "estimate",
-    "lower", "upper", "bound", "p_value", "false_fail_rate", "power", "target_defect", "defect_size",
+    "check_id", "subject", "claim", "statement", "source", "method", "expectation", "fails_kind", "verdict", "passed",
+    "n", "estimate", "lower", "upper", "bound", "p_value", "false_fail_rate", "power", "target_defect", "defect_size",
     "budget_share", "required_power", "seed", "tier", "seconds", "message", "details",
 ]
 
@@ -34,6 +34,8 @@ results_schema = pa.DataFrameSchema(
         "source": pa.Column(str),
         "method": pa.Column(str),
         "expectation": pa.Column(str, pa.Check.isin(["holds", "fails", "measured"])),
+        # a fails claim: "paper error" (the paper gets it wrong) or "limitation" (a misuse the paper warns against)
+        "fails_kind": pa.Column(str, pa.Check.isin(["", "paper error", "limitation"])),
         "verdict": pa.Column(str, pa.Check.isin(["holds", "violated", "error"])),
         "passed": pa.Column(bool),
         "n": pa.Column(int, pa.Check.ge(0)),
@@ -57,6 +59,8 @@ results_schema = pa.DataFrameSchema(
     checks=[
         # a row passes exactly when its verdict matches its expectation (and the design rules held)
         pa.Check(lambda df: ~df["passed"] | (df["verdict"] != "error"), error="an errored check cannot pass"),
+        pa.Check(lambda df: (df["expectation"] == "fails") == (df["fails_kind"] != ""),
+                 error="fails_kind is set exactly for a 'fails' claim"),
     ],
     strict=True,
     ordered=True,
@@ -67,7 +71,7 @@ results_schema = pa.DataFrameSchema(
 def results_frame(rows: Iterable[dict]) -> pd.DataFrame:
     """Validate result rows (dicts or ``CheckResult.row()`` output) into the schema's frame."""
     df = pd.DataFrame(list(rows), columns=RESULT_COLUMNS)
-    for col in ("message", "target_defect", "subject"):
+    for col in ("message", "target_defect", "subject", "fails_kind"):
         df[col] = df[col].fillna("")
     return results_schema.validate(df)
 
@@ -88,10 +92,13 @@ def read_results(path) -> pd.DataFrame:
     if not p.exists():
         raise ValueError(f"results path {str(path)!r} has no results.csv")
     df = pd.read_csv(p, keep_default_na=True, dtype={"message": str, "target_defect": str, "details": str,
-                                                     "subject": str})
+                                                     "subject": str, "fails_kind": str})
     if "subject" not in df.columns:  # results written before the subject column existed
         df.insert(1, "subject", "")
-    for col in ("message", "target_defect", "subject"):
+    if "fails_kind" not in df.columns:  # written before the column existed: the kind was not recorded
+        raise ValueError(f"results file {str(p)!r} has no fails_kind column (written by an older lrtcheck, which did "
+                         "not tell a paper's errors from the limitations it warns against): rerun lrtcheck certify")
+    for col in ("message", "target_defect", "subject", "fails_kind"):
         df[col] = df[col].fillna("")
     return results_schema.validate(df)
 

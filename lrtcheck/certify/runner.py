@@ -117,6 +117,7 @@ class CheckResult:
             "source": claim.source,
             "method": claim.method,
             "expectation": claim.expectation,
+            "fails_kind": claim.fails_kind,
             "verdict": self.verdict,
             "passed": bool(self.passed),
             "n": int(ev.n) if ev is not None else 0,

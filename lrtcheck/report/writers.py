@@ -119,8 +119,21 @@ def _finding(row, sidecar=None) -> str:
     return f"estimate {_fmt(row['estimate'])} against bound {_fmt(row['bound'])}."
 
 
-def _paper_errors(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["expectation"] == "fails"]
+# the two kinds of ``fails`` rows, each with its own section: (kind, HTML id, heading, what the rows are)
+_FAILS_SECTIONS = (
+    ("paper error", "paper-errors", "Claims the papers get wrong",
+     "Each claim is stated as the paper states it. The check passes only when it reproduces the violation with the "
+     "stated power; the last column says what was found."),
+    ("limitation", "limitations", "Limitations the papers warn against, reproduced",
+     "Not errors of the papers: each row is a misuse or limit that the paper itself warns against (for example a "
+     "threshold deployed without recalibration), run so that a reader sees what happens when the warning is "
+     "ignored. The check passes only when it reproduces the violation."),
+)
+
+
+def _fails_rows(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The ``fails`` rows of one kind (``"paper error"`` or ``"limitation"``)."""
+    return df[(df["expectation"] == "fails") & (df["fails_kind"] == kind)]
 
 
 def verdict_table_markdown(df: pd.DataFrame) -> str:
@@ -168,12 +181,12 @@ def _markdown(df: pd.DataFrame, sidecar=None, notice: str | None = None, run: di
             out.append(f"| `{r['check_id']}` | {'**' + outcome(r) + '**' if not r['passed'] else outcome(r)} | "
                        f"{r['statement']} | {found.replace('|', '/')} |")
         out.append("")
-    failing_claims = _paper_errors(df)
-    if len(failing_claims):
-        out += ["## Claims the papers get wrong (reproduced as counter-examples)", "",
-                "Each claim below is stated as the paper states it; the check passes only when it reproduces the "
-                "violation.", ""]
-        for _, r in failing_claims.iterrows():
+    for kind, _, heading, blurb in _FAILS_SECTIONS:
+        rows = _fails_rows(df, kind)
+        if not len(rows):
+            continue
+        out += [f"## {heading} (reproduced as counter-examples)", "", blurb, ""]
+        for _, r in rows.iterrows():
             status = "reproduced" if r["passed"] else "**NOT reproduced**"
             out.append(f"- `{r['check_id']}` ({r['source']}) — *claim:* {r['statement']} *Found ({status}):* "
                        f"{_finding(r, sidecar)}")
@@ -232,15 +245,16 @@ def _html(df: pd.DataFrame, figures: dict[str, list[tuple[str, str]]] | None = N
             (r["passed"], (f"<code>{esc(r['check_id'])}</code>", esc(outcome(r)), esc(r["statement"]),
                            esc(str(r["message"]) if r["message"] else _finding(r, sidecar))))
             for _, r in g.iterrows()])
-    errs = _paper_errors(df)
-    if len(errs):
-        parts.append("<h2 id='paper-errors'>Claims the papers get wrong</h2><p>Each claim is stated as the paper "
-                     "states it. The check passes only when it <em>reproduces the violation</em> with the stated "
-                     "power; the last column says what was found.</p>")
-        parts += _rows_table("errors", ("check", "the paper's claim", "source", "reproduced?", "what we found"), [
+    for kind, anchor, heading, blurb in _FAILS_SECTIONS:
+        rows = _fails_rows(df, kind)
+        if not len(rows):
+            continue
+        parts.append(f"<h2 id='{anchor}'>{esc(heading)}</h2><p>{esc(blurb)}</p>")
+        parts += _rows_table("errors", ("check", "the claim" if kind == "limitation" else "the paper's claim",
+                                        "source", "reproduced?", "what we found"), [
             (r["passed"], (f"<code>{esc(r['check_id'])}</code>", esc(r["statement"]), esc(r["source"]),
                            "yes" if r["passed"] else "<b>NO</b>", esc(_finding(r, sidecar))))
-            for _, r in errs.iterrows()])
+            for _, r in rows.iterrows()])
     for method, group in _by_method(df):
         parts.append(f"<h2 id='{esc(method)}'>{esc(_METHOD_TITLES.get(method, method))}</h2>")
         figs = figures.get(method, [])

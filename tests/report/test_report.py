@@ -75,3 +75,47 @@ def test_report_marks_failed_rows(tmp_path):
     df.loc[0, "message"] = "boom"
     page = write_report(df, tmp_path, figures=False)["html"].read_text()
     assert "class='fail'" in page and "boom" in page
+
+
+def _fails_frame():
+    """Two fails rows reproduced: one error of a paper, one limitation the paper warns against."""
+    rows = []
+    for cid, limitation in (("demo.paper_error", False), ("demo.warned_misuse", True)):
+        def f(ctx):
+            return Evidence(verdict="violated", n=10, estimate=0.5, lower=0.4, upper=0.6,
+                            design=ctx.design("d", 0.1, 1.0, 10))
+
+        claim = Claim(id=cid, source="test", statement=f"statement of {cid}", expectation="fails",
+                      limitation=limitation)
+        spec = CheckSpec(check_id=cid, claim=claim, func=f)
+        rows.append(run_check(spec, budget=ErrorBudget.equal([cid])).row())
+    return results_frame(rows)
+
+
+def test_limitations_are_reported_apart_from_the_papers_errors(tmp_path):
+    df = _fails_frame()
+    assert list(df["fails_kind"]) == ["paper error", "limitation"]
+    paths = write_report(df, tmp_path, figures=False, sidecar={})
+    page = paths["html"].read_text()
+    errors = page[page.index("id='paper-errors'"):page.index("id='limitations'")]
+    assert "demo.paper_error" in errors and "demo.warned_misuse" not in errors
+    assert "demo.warned_misuse" in page[page.index("id='limitations'"):]
+    md = paths["markdown"].read_text()
+    wrong = md[md.index("## Claims the papers get wrong"):md.index("## Limitations the papers warn against")]
+    assert "demo.paper_error" in wrong and "demo.warned_misuse" not in wrong
+
+
+def test_limitation_is_only_for_a_fails_claim():
+    with pytest.raises(ValueError, match="limitation=True is for a 'fails' claim"):
+        Claim(id="demo.x", source="s", statement="t", expectation="holds", limitation=True)
+    with pytest.raises(ValueError, match="limitation must be a bool"):
+        Claim(id="demo.x", source="s", statement="t", expectation="fails", limitation=1)
+    assert Claim(id="demo.x", source="s", statement="t", expectation="fails").fails_kind == "paper error"
+    assert Claim(id="demo.x", source="s", statement="t").fails_kind == ""
+
+
+def test_the_registered_limitations_are_those_the_papers_warn_against():
+    from lrtcheck.certify.registry import all_checks
+    warned = {s.check_id for s in all_checks("full") if s.claim.limitation}
+    assert {"lrt.qstep.recalibrate", "lrt.running_max", "lrt.variance_mismatch", "risk.kernel.outside"} <= warned
+    assert not warned & {"csar.logit.radius_cap", "csar.reward.bound", "csar.va.truth_coverage", "risk.paper_sign"}

@@ -47,6 +47,7 @@ VAR_CLAIM = Claim(
     statement="A threshold calibrated with one reverse variance (posterior) and deployed with the other (beta) keeps "
     "the Type-I rate alpha (violated: the null law changes; the config hash refuses the calibration record).",
     expectation="fails",
+    limitation=True,
     assumptions=("single-Gaussian heads",),
 )
 

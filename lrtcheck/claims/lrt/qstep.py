@@ -39,6 +39,7 @@ QSTEP_CLAIM = Claim(
     statement="A threshold calibrated without the Q-step and deployed with it exceeds alpha (violated); recalibrated "
     "with the Q-step on, the realized level follows Beta(n+1-k, k) again.",
     expectation="fails",
+    limitation=True,
     assumptions=("single-Gaussian heads", "linear critic (constant gradient toward the good head)"),
 )
 

@@ -39,6 +39,7 @@ RMAX_CLAIM = Claim(
     statement="A threshold calibrated on the final Lambda keeps alpha for a gate on the running max (violated); "
     "calibrated on the running max it holds (exact beta-binomial law), and Ville's ln(1/alpha) holds for GMM heads.",
     expectation="fails",
+    limitation=True,
     assumptions=("single-Gaussian heads on vp(T=5) for the exact running-max law", "GMM heads for Ville"),
 )
 

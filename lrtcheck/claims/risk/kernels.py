@@ -118,6 +118,7 @@ OUTSIDE_CLAIM = Claim(
     source="arXiv 2402.02081: Thm 3.1 / E.1 (T(r)), Remark E.1; docs/methods/risk_sensitive.md §4",
     statement="The noisy kernel reproduces the clean marginal at every t (also outside T(r)).",
     expectation=FAILS,
+    limitation=True,
     assumptions=("outside T(r) v is clipped to 0: the kernel is a pure contraction and the law is "
                  "p0 * N(0, r^2) pushed forward",),
 )

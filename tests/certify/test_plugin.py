@@ -53,3 +53,13 @@ def test_plugin_rejects_bad_options(pytester):
     assert res.ret != 0
     res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--lrtcheck-budget", "3")
     assert res.ret != 0
+
+
+def test_plugin_loads_by_its_module_name_too(pytester):
+    """``-p lrtcheck.plugin`` (the module) alongside the installed entry point: one registration, no crash."""
+    pytester.makepyfile(test_plain="def test_ok():\n    assert True\n")
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "lrtcheck.plugin")
+    assert res.ret == 0, res.stdout.str()[-2000:] + res.stderr.str()[-2000:]
+    res.assert_outcomes(passed=1)
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--help")
+    assert "--lrtcheck-device" in res.stdout.str()

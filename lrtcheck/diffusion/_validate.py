@@ -136,6 +136,21 @@ def float_dtype(name: str, value):
     return value
 
 
+def torch_device(name: str, value, *, allow_device: bool = False):
+    """A name torch accepts as a device (``"cpu"``, ``"cuda:0"``), returned unchanged; with ``allow_device`` a
+    ``torch.device`` is accepted too.  Whether the device exists is left to the first use."""
+    import torch
+
+    kinds = (str, torch.device) if allow_device else (str,)
+    if not isinstance(value, kinds):
+        raise ValueError(f"{name} must be a string{' or torch.device' if allow_device else ''}, got {value!r}")
+    try:
+        torch.device(value)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"{name} must name a torch device, got {value!r} ({exc})") from None
+    return value
+
+
 def real_tensor(name: str, value, *, ndim: int | None = None):
     """A real floating torch tensor with finite entries (the torch-side twin of :func:`real_array`)."""
     import torch

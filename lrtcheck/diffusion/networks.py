@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from lrtcheck.diffusion._validate import MAX_DIM, check_finite_array, flag, flag_array, strict_int, tensor_input
+from lrtcheck.diffusion._validate import (MAX_DIM, check_finite_array, flag, flag_array, strict_int, tensor_input,
+                                          torch_device)
 from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int
 
 from .schedule import Schedule
@@ -160,13 +161,7 @@ class TwoHeadTrainer:
         self.advantage_weights = flag("advantage_weights", advantage_weights)
         self.w_max = check_nonnegative("w_max", w_max)
         self.seed = strict_int("seed", seed, minimum=0)
-        if not isinstance(device, str):
-            raise ValueError(f"device must be a string, got {device!r}")
-        try:
-            torch.device(device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(f"device must name a torch device, got {device!r} ({exc})") from None
-        self.device = device
+        self.device = torch_device("device", device)
 
     def fit(self, states, actions, good, advantages=None) -> "TwoHeadTrainer":
         a = check_finite_array("actions", actions, ndim=2)

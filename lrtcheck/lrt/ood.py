@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrtcheck.diffusion._validate import check_finite_array
+from lrtcheck.diffusion._validate import check_finite_array, torch_device
 from lrtcheck.stats.validation import check_positive, check_positive_int
 
 __all__ = ["StateConditionalOOD"]
@@ -33,15 +33,7 @@ class StateConditionalOOD:
             raise ValueError(f"q must lie in (0, 100), got {q}")
         self.q = q
         self.chunk = check_positive_int("chunk", chunk)
-        if not isinstance(device, str):
-            raise ValueError(f"device must be a string, got {device!r}")
-        import torch
-
-        try:
-            torch.device(device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(f"device must name a torch device, got {device!r} ({exc})") from None
-        self.device = device
+        self.device = torch_device("device", device)
 
     def fit(self, states, actions) -> "StateConditionalOOD":
         import torch

@@ -37,7 +37,7 @@ from lrtcheck.diffusion.heads import ConditionalGaussianMixtureHead, ExactTwoHea
 from lrtcheck.diffusion.noise import counter_normal, sample_keys
 from lrtcheck.diffusion.schedule import VARIANCES, Schedule
 from lrtcheck.diffusion._validate import (MAX_SAMPLES, check_finite_array, choice, flag, flag_array, float_dtype,
-                                          int_array, strict_int, tensor_input)
+                                          int_array, strict_int, tensor_input, torch_device)
 from lrtcheck.stats.validation import check_nonnegative, check_positive, check_positive_int, check_unit
 
 __all__ = ["LRTSampler", "LRTSample", "QStep", "SeparateHeads", "GATES", "STATISTICS"]
@@ -268,12 +268,7 @@ class LRTSampler:
         if self.clip_sample is not None:
             self.clip_sample = check_positive("clip_sample", self.clip_sample)
         self.dtype = float_dtype("dtype", self.dtype)
-        if not isinstance(self.device, (str, torch.device)):
-            raise ValueError(f"device must be a string or torch.device, got {self.device!r}")
-        try:
-            torch.device(self.device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(f"device must name a torch device, got {self.device!r} ({exc})") from None
+        self.device = torch_device("device", self.device, allow_device=True)
         if self.good is None:
             if not callable(self.background):
                 raise ValueError("with good=None, background must be a two-head model (states, actions, t) -> "

@@ -1,7 +1,8 @@
 """Risk-Sensitive Diffusion (Li, Ruiz Luyten & van der Schaar, arXiv 2402.02081; docs/methods/risk_sensitive.md).
 
 numpy-only names are exported here; the torch parts live in submodules:
-``lrtcheck.risk.models`` (RiskSensitiveDiffusion, StandardDiffusion, RiskConditionalDiffusion),
+``lrtcheck.risk.models`` (RiskSensitiveDiffusion, StandardDiffusion, RiskConditionalDiffusion,
+RiskVariableDiffusion, RiskRegressorDiffusion),
 ``lrtcheck.risk.training`` (the loss and training loop), ``lrtcheck.risk.sampling`` (DDPM, Euler-Maruyama),
 ``lrtcheck.risk.network`` (TabularMLP).
 """

@@ -1,15 +1,14 @@
 """Input rules of the risk package on top of :mod:`lrtcheck.stats.validation`: real arrays only (no complex, bool,
 string or object arrays cast silently), non-empty where emptiness is meaningless, seeds as non-negative integers (or a
 SeedSequence), string options compared as strings.  Each refusal is a ``ValueError`` naming the parameter and the
-rule."""
+rule.  Finite arrays, seeds, options and indices are the shared helpers of :mod:`lrtcheck.stats.validation`; only
+the NaN-allowing array (masked data) and the 0/1 flag array are the risk package's own."""
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
-from lrtcheck.stats.validation import check_finite_array
+from lrtcheck.stats.validation import check_choice, check_finite_array, check_int
 
 __all__ = ["real_array", "finite_real_array", "check_seed", "check_option", "check_index", "check_flags"]
 
@@ -36,31 +35,30 @@ def real_array(name: str, value, *, ndim: int | None = None, nonempty: bool = Tr
 
 
 def finite_real_array(name: str, value, *, ndim: int | None = None, nonempty: bool = True) -> np.ndarray:
-    """:func:`real_array` with every entry finite."""
-    return check_finite_array(name, real_array(name, value, ndim=ndim, nonempty=nonempty))
+    """A float64 array with every entry finite (bool refused, never cast), non-empty unless ``nonempty=False``:
+    :func:`lrtcheck.stats.validation.check_finite_array` with the emptiness rule."""
+    arr = check_finite_array(name, value, ndim=ndim, allow_bool=False)
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr
 
 
 def check_seed(name: str, seed):
-    """A seed: an integer >= 0 (bool refused, 1.9 refused rather than truncated) or a numpy SeedSequence."""
+    """A seed: a numpy SeedSequence, or an integer >= 0 (bool refused, 1.9 refused rather than truncated) by
+    :func:`lrtcheck.stats.validation.check_int`."""
     if isinstance(seed, np.random.SeedSequence):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (Integral, np.integer)) or int(seed) < 0:
-        raise ValueError(f"{name} must be an integer >= 0 or a numpy SeedSequence, got {seed!r}")
-    return int(seed)
+    return check_int(name, seed, minimum=0)
 
 
 def check_option(name: str, value, options) -> str:
-    """A string option, one of ``options``."""
-    if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {tuple(options)}, got {value!r}")
-    return value
+    """A string option, one of ``options`` (:func:`lrtcheck.stats.validation.check_choice`)."""
+    return check_choice(name, value, options)
 
 
 def check_index(name: str, value, size: int) -> int:
-    """An integer index in [0, size) (bool refused)."""
-    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or not 0 <= int(value) < size:
-        raise ValueError(f"{name} must be an integer in [0, {size}), got {value!r}")
-    return int(value)
+    """An integer index in [0, size) (bool refused; :func:`lrtcheck.stats.validation.check_int`)."""
+    return check_int(name, value, minimum=0, maximum=size - 1)
 
 
 def check_flags(name: str, value, *, ndim: int | None = 1) -> np.ndarray:

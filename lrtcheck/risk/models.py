@@ -6,6 +6,12 @@ App. A; docs/methods/risk_sensitive.md §8).
   clean data it is the **oracle**.
 * :class:`RiskConditionalDiffusion` -- the risk-conditional guidance baseline: a network conditioned on r (null token
   with probability ``p_uncond``), sampled with (1 + gamma) s(x, t, r = 0) - gamma s(x, t, null).
+* :class:`RiskVariableDiffusion` -- the "risk variable" baseline (App. A, Table 1): a standard model of the joint
+  vector z = (x~, r) in 2D dimensions, sampled with the guidance -gamma r / |r| added to the score of the r part,
+  which pulls the sampled risk towards 0; the x part is returned.
+* :class:`RiskRegressorDiffusion` -- the "risk regressor" baseline (App. A, Table 1): the standard model plus a
+  regressor rho(x~_t, t) = softplus(f(x~_t, t)) of the risk r, fitted by least squares on the standard forward
+  process of the noisy samples, sampled with classifier-style guidance s(x, t) - gamma grad_x sum_j rho_j(x, t).
 
 ``members = M`` trains M independent networks at once (seeds or variants; data (M, N, D)); ``sample`` then returns
 (M, n, D).  Sampling: ancestral DDPM for a :class:`DiscreteVP` kernel, Euler-Maruyama for :class:`VPSDE` /
@@ -24,7 +30,8 @@ from .network import TabularMLP
 from .sampling import ddpm_sample, euler_maruyama_sample
 from .training import PARAMETERIZATIONS, WEIGHTINGS, fit_network, implied_score
 
-__all__ = ["RiskSensitiveDiffusion", "StandardDiffusion", "RiskConditionalDiffusion"]
+__all__ = ["RiskSensitiveDiffusion", "StandardDiffusion", "RiskConditionalDiffusion", "RiskVariableDiffusion",
+           "RiskRegressorDiffusion"]
 
 
 class RiskSensitiveDiffusion:
@@ -169,3 +176,126 @@ class RiskConditionalDiffusion(RiskSensitiveDiffusion):
         cond = self.net_(x, tau, zero, torch.ones(x.shape[:-1], dtype=torch.bool, device=x.device))
         null = self.net_(x, tau, zero, torch.zeros(x.shape[:-1], dtype=torch.bool, device=x.device))
         return (1.0 + self.guidance) * cond - self.guidance * null
+
+
+def _risk_like(x: np.ndarray, r) -> np.ndarray:
+    """r as a finite, non-negative float64 array of x's shape (None: zeros)."""
+    if r is None:
+        return np.zeros_like(x)
+    r = check_finite_array("r", r)
+    if r.shape != x.shape:
+        raise ValueError(f"r must have the shape of x {x.shape}, got {r.shape}")
+    if np.any(r < 0):
+        raise ValueError("r must be non-negative (a per-dimension standard deviation)")
+    return r
+
+
+class RiskVariableDiffusion(StandardDiffusion):
+    """The "risk variable" baseline of arXiv 2402.02081 (App. A; Table 1): the risk is an extra variable.
+
+    ``fit(x, r)`` trains the standard model on z = concat(x~, r) (dimension 2D, the clean forward process on z);
+    sampling runs the reverse process on z with the score s(z, t) + gamma (0, -r / |r|) (r the last D coordinates of
+    the current state, |r| its Euclidean norm, 1e-8 added), the gradient of -gamma |r|, which guides the sample towards
+    zero risk, and returns the x part.  ``guidance`` is gamma >= 0 (0: the joint model's own x marginal).
+    """
+
+    def __init__(self, kernel: RiskKernel, *, guidance: float = 1.0, **kwargs):
+        super().__init__(kernel, **kwargs)
+        self.guidance = check_nonnegative("guidance", guidance)
+
+    def fit(self, x, r=None):
+        """Fit on ``x`` ((N, D) or (M, N, D)) and its risk ``r`` (same shape; None = zero)."""
+        x = check_finite_array("x", x)
+        if x.ndim not in (2, 3):
+            raise ValueError(f"x must have shape (N, D) or (M, N, D), got {x.shape}")
+        z = np.concatenate([x, _risk_like(x, r)], axis=-1)
+        super().fit(z)
+        self.data_dim_ = x.shape[-1]
+        return self
+
+    def score(self, x: torch.Tensor, t) -> torch.Tensor:
+        """s(z, t) with the guidance -gamma r / |r| on the risk coordinates."""
+        s = super().score(x, t)
+        d = self.data_dim_
+        r = x[..., d:]
+        push = r / (torch.linalg.vector_norm(r, dim=-1, keepdim=True) + 1e-8)
+        return torch.cat([s[..., :d], s[..., d:] - self.guidance * push], dim=-1)
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """n samples of the x part per member ((n, D), or (M, n, D) for an ensemble)."""
+        return super().sample(n, seed=seed)[..., : self.data_dim_]
+
+
+class RiskRegressorDiffusion(StandardDiffusion):
+    """The "risk regressor" baseline of arXiv 2402.02081 (App. A; Table 1): classifier-style guidance by a risk
+    regressor.
+
+    ``fit(x, r)`` trains the standard model on x (r ignored) and, with ``regressor_steps`` Adam steps (same width,
+    depth, batch size and learning rate), a second network f with rho(x~_t, t) = softplus(f(x~_t, t)) minimising
+    E |rho(x~_t, t) - r|^2 over t uniform on T(0) and x~_t = u x~_0 + v0 eta (the standard forward process of the
+    noisy sample).  The sampler uses s(x, t) - gamma grad_x sum_j rho_j(x, t) (``guidance`` gamma >= 0): the score
+    of p_t(x) exp(-gamma sum_j rho_j), tilted towards samples the regressor rates as low-risk.
+    """
+
+    def __init__(self, kernel: RiskKernel, *, guidance: float = 1.0, regressor_steps: int | None = None, **kwargs):
+        super().__init__(kernel, **kwargs)
+        self.guidance = check_nonnegative("guidance", guidance)
+        self.regressor_steps = self.steps if regressor_steps is None else check_positive_int(
+            "regressor_steps", regressor_steps)
+
+    def fit(self, x, r=None):
+        """Fit the standard model on ``x`` and the risk regressor on (x, ``r``) (same shape; None = zero)."""
+        x = check_finite_array("x", x)
+        if x.ndim not in (2, 3):
+            raise ValueError(f"x must have shape (N, D) or (M, N, D), got {x.shape}")
+        r = _risk_like(x, r)
+        super().fit(x)
+        xm, rm = (x[None], r[None]) if x.ndim == 2 else (x, r)
+        M, N, D = xm.shape
+        if M != self.members:
+            raise ValueError(f"x must have {self.members} member(s) on its first axis, got {M}")
+        g = torch.Generator()
+        g.manual_seed(self.seed + 2)
+        self.regressor_ = TabularMLP(D, self.hidden, self.depth, self.time_features, members=M, generator=g).to(
+            self.device)
+        opt = torch.optim.Adam(self.regressor_.parameters(), lr=self.lr)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=self.regressor_steps)
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, 3]))
+        B = min(self.batch_size, N)
+        xt_all = torch.as_tensor(xm, dtype=torch.float32, device=self.device)
+        rt_all = torch.as_tensor(rm, dtype=torch.float32, device=self.device)
+        rows = torch.arange(M, device=self.device)[:, None]
+        losses = np.empty(self.regressor_steps)
+        for step in range(self.regressor_steps):
+            idx = torch.as_tensor(rng.integers(0, N, (M, B)), device=self.device)
+            t, _ = self.kernel.sample_time(np.zeros((M * B, 1)), rng, clean=True)
+            u = torch.as_tensor(self.kernel.signal_scale(t), dtype=torch.float32, device=self.device).reshape(M, B, 1)
+            v0 = torch.as_tensor(np.sqrt(self.kernel.clean_variance(t)), dtype=torch.float32,
+                                 device=self.device).reshape(M, B, 1)
+            eta = torch.as_tensor(rng.standard_normal((M, B, D)), dtype=torch.float32, device=self.device)
+            xt = u * xt_all[rows, idx] + v0 * eta
+            tau = self.kernel.time_input(torch.as_tensor(t, dtype=torch.float32, device=self.device).reshape(M, B))
+            pred = torch.nn.functional.softplus(self.regressor_(xt, tau))
+            loss = ((pred - rt_all[rows, idx]) ** 2).sum(-1).mean(-1)  # per member: members do not interact
+            opt.zero_grad()
+            loss.sum().backward()
+            opt.step()
+            sched.step()
+            losses[step] = float(loss.detach().mean())
+        self.regressor_losses_ = losses
+        return self
+
+    def predicted_risk(self, x: torch.Tensor, t) -> torch.Tensor:
+        """rho(x, t) = softplus(f(x, t)) (x (M, B, D) or (B, D) tensor; t a number)."""
+        tt, _, _ = self._coeffs(t, x)
+        return torch.nn.functional.softplus(self.regressor_(x, self.kernel.time_input(tt)))
+
+    def score(self, x: torch.Tensor, t) -> torch.Tensor:
+        """s(x, t) - gamma grad_x sum_j rho_j(x, t)."""
+        s = super().score(x, t)
+        if self.guidance == 0.0:
+            return s
+        with torch.enable_grad():
+            xg = x.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.predicted_risk(xg, t).sum(), xg)
+        return s - self.guidance * grad.detach()

@@ -25,7 +25,8 @@ import numpy as np
 from lrtcheck.risk import VPSDE
 from lrtcheck.risk.data import NoisyDataset, knn_imputed_tabular, proof_of_concept
 from lrtcheck.risk.metrics import empirical_wasserstein, mmd_rbf, sliced_wasserstein
-from lrtcheck.risk.models import RiskConditionalDiffusion, RiskSensitiveDiffusion
+from lrtcheck.risk.models import (RiskConditionalDiffusion, RiskRegressorDiffusion, RiskSensitiveDiffusion,
+                                  RiskVariableDiffusion)
 
 __all__ = ["NamedStreams", "LearnedVariants", "proof_of_concept_variants", "tabular_variants", "abalone_variants"]
 
@@ -142,7 +143,9 @@ def abalone_variants(streams: NamedStreams, seeds: int, params: dict, device: st
     with the neighbours' absolute median deviation as the risk (``knn_imputed_tabular("abalone")``); ``n_ref`` rows
     held out (stream ``split-s``) as the clean reference, the models trained on the other rows: the standard model
     (r = 0 on the imputed rows), the risk-sensitive model (MAD risk), the oracle (the same rows unmasked) and the
-    risk-conditional baseline.  Each draws ``n_ref`` samples; the distance is the exact empirical W1 to the held-out
+    three baselines of Table 1: risk-conditional (guidance on the conditioning), risk variable (the joint model of
+    (x~, r) guided towards r = 0) and risk regressor (the standard model guided by a softplus regressor of r;
+    :mod:`lrtcheck.risk.models`).  Each draws ``n_ref`` samples; the distance is the exact empirical W1 to the held-out
     clean rows; ``floor`` is the W1 between ``n_ref`` clean training rows and the reference (the metric's
     clean-against-clean value, the scale below which no model can be told apart).
 
@@ -169,8 +172,16 @@ def abalone_variants(streams: NamedStreams, seeds: int, params: dict, device: st
                                     **common).fit(np.stack([d.x[t] for d, t in zip(data, train)]),
                                                   np.stack([d.risk[t] for d, t in zip(data, train)]))
     csmp = cond.sample(n_ref, seed=streams.seed("sample-c"))
+    noisy = np.stack([d.x[t] for d, t in zip(data, train)])
+    risk = np.stack([d.risk[t] for d, t in zip(data, train)])
+    var = RiskVariableDiffusion(kernel, guidance=p["guidance"], members=seeds, seed=streams.seed("train-v"),
+                                **common).fit(noisy, risk)
+    vsmp = var.sample(n_ref, seed=streams.seed("sample-v"))
+    reg = RiskRegressorDiffusion(kernel, guidance=p["guidance"], members=seeds, seed=streams.seed("train-r"),
+                                 **common).fit(noisy, risk)
+    rsmp = reg.sample(n_ref, seed=streams.seed("sample-r"))
     groups = {"standard": smp[:seeds], "risk_sensitive": smp[seeds:2 * seeds], "oracle": smp[2 * seeds:],
-              "risk_conditional": csmp,
+              "risk_conditional": csmp, "risk_variable": vsmp, "risk_regressor": rsmp,
               "floor": np.stack([d.clean[t[:n_ref]] for d, t in zip(data, train)])}
     res = {}
     for variant, g in groups.items():

@@ -25,7 +25,8 @@ FAST = [
     "csar.logit.coverage.conformal", "csar.logit.coverage.none", "csar.va.validity", "csar.reward.sandwich",
     "csar.value.lemma", "csar.value.theorem", "csar.reward.bound", "csar.ablations",
     "lecam.bound.model", "lecam.bound.policy", "lecam.tightness", "lecam.tv.exact", "lecam.rules.guarantee",
-    "risk.kernel.stable_marginal", "risk.target.unbiased", "risk.paper_sign", "risk.cauchy_psi.anisotropic",
+    "risk.kernel.stable_marginal", "risk.poc.objective_minimiser", "risk.target.unbiased", "risk.paper_sign",
+    "risk.cauchy_psi.anisotropic",
     "risk.kernel.outside", "tabular.rollout.value", "tabular.occupancy.sampling", "stats.conformal.coverage",
 ]
 # builders whose checks train models or sweep (several seconds to a minute): exercised in the slow test

@@ -49,6 +49,19 @@ from lrtcheck.stats.decisions import (bonferroni, exact_decision, ks_decision, p
 from lrtcheck.worlds.risk import closed_form_coefficients, closed_form_t_low, reference_kernels
 
 
+def run_configurations(ctx, space, decide, *args) -> Evidence:
+    """The run block of the drawn-configuration checks: ``decide(cfg, *args) -> (decision, row)`` per configuration
+    of ``space`` (the tier's count), joined at the check's share (``configs.join``, Bonferroni), each row reported
+    with its configuration's values under ``details["per_configuration"]``."""
+    configs = ctx.configurations(space)
+    parts, rows = [], []
+    for cfg in configs:
+        part, row = decide(cfg, *args)
+        parts.append(part)
+        rows.append({**dict(cfg), **row})
+    return Evidence.from_decision(configs.join(parts), details={"per_configuration": rows})
+
+
 def chi2_two_sided(q: float, dof: int) -> float:
     """Two-sided p-value of q under chi-square(dof): min(1, 2 min(F(q), 1 - F(q)))."""
     return float(min(1.0, 2.0 * min(st.chi2.cdf(q, dof), st.chi2.sf(q, dof))))
@@ -150,13 +163,7 @@ def _ddpm_configuration(cfg, n: int, power_draws: int):
 def check_ddpm_law(ctx):
     """Per drawn configuration: the chi-square laws of the standardised transition residuals and of their
     consecutive-step pairs; defects: sigma_t^2 as the noise's standard deviation, one noise draw reused."""
-    configs = ctx.configurations(DDPM_SPACE)
-    parts, rows = [], []
-    for cfg in configs:
-        part, row = _ddpm_configuration(cfg, ctx.params["n"], ctx.params["power_draws"])
-        parts.append(part)
-        rows.append({**dict(cfg), **row})
-    return Evidence.from_decision(configs.join(parts), details={"per_configuration": rows})
+    return run_configurations(ctx, DDPM_SPACE, _ddpm_configuration, ctx.params["n"], ctx.params["power_draws"])
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -255,13 +262,8 @@ def _em_configuration(cfg, min_n: int, max_n: int, required_power: float):
 def check_em_law(ctx):
     """Per drawn configuration: the exact KS test of the Euler-Maruyama output against the recursion's Gaussian law;
     defect: one noise draw reused at every step."""
-    configs = ctx.configurations(EM_SPACE)
-    parts, rows = [], []
-    for cfg in configs:
-        part, row = _em_configuration(cfg, ctx.params["min_n"], ctx.params["max_n"], ctx.required_power)
-        parts.append(part)
-        rows.append({**dict(cfg), **row})
-    return Evidence.from_decision(configs.join(parts), details={"per_configuration": rows})
+    return run_configurations(ctx, EM_SPACE, _em_configuration, ctx.params["min_n"], ctx.params["max_n"],
+                              ctx.required_power)
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -336,14 +338,8 @@ def _draw_configuration(cfg, kernels, steps: int, batch: int):
 def check_draw_law(ctx):
     """Per drawn (kernel, risk): the exact KS law of the training times, and the chi-square laws of the recovered
     training noise and of its consecutive-step pairs; defects: the time draw clamped, eta reused, v^2 for v."""
-    kernels = reference_kernels()
-    configs = ctx.configurations(DRAW_SPACE)
-    parts, rows = [], []
-    for cfg in configs:
-        part, row = _draw_configuration(cfg, kernels, ctx.params["steps"], ctx.params["batch"])
-        parts.append(part)
-        rows.append({**dict(cfg), **row})
-    return Evidence.from_decision(configs.join(parts), details={"per_configuration": rows})
+    return run_configurations(ctx, DRAW_SPACE, _draw_configuration, reference_kernels(), ctx.params["steps"],
+                              ctx.params["batch"])
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import numpy as np
 
 import tabular_envs as te
 
+from ._inputs import finite_array
 from .agents import soft_vi_policy
 from .discriminators import Discriminator
 from .pipeline import calibrated_certificates, calibration_metrics, ratio_data, run_csar_sac, true_return
@@ -53,10 +54,12 @@ def certificate_metrics(world: CSARWorld, pi, diag, clip: float) -> dict:
 
 
 def ablation_table(world: CSARWorld, *, seed=0, n_train: int = 2000, n_cal: int = 2000, delta: float = 0.1,
-                   temperature: float = 0.1) -> list[dict]:
-    """One row per variant (policy: soft VI on the surrogate built from certificates for the behaviour policy)."""
+                   temperature: float = 0.1, pi=None) -> list[dict]:
+    """One row per variant (policy: soft VI on the surrogate built from certificates for the target policy ``pi``,
+    the behaviour policy by default; with ``pi = pi_b`` the action log-ratio is 0 and the action discriminator has
+    no signal)."""
     rows = []
-    pi = world.behaviour
+    pi = world.behaviour if pi is None else _policy(pi, world)
     for name, cfg in VARIANTS.items():
         rng = np.random.default_rng(seed)  # the same data for every variant
         L = world.clip if cfg["clip"] is None else cfg["clip"]
@@ -73,6 +76,16 @@ def ablation_table(world: CSARWorld, *, seed=0, n_train: int = 2000, n_cal: int 
                  "return": true_return(world, pol)})
     rows.append({"variant": "behaviour", "calibrator": "-", "clip": np.nan, "return": true_return(world, pi)})
     return rows
+
+
+def _policy(pi, world: CSARWorld) -> np.ndarray:
+    """``pi`` as an (S, A) row-stochastic array, or ValueError naming ``pi``."""
+    arr = finite_array("pi", pi, ndim=2, allow_bool=False)
+    if arr.shape != (world.n_states, world.n_actions):
+        raise ValueError(f"pi must have shape {(world.n_states, world.n_actions)}, got {arr.shape}")
+    if np.any(arr < 0) or not np.allclose(arr.sum(axis=1), 1.0, rtol=0, atol=1e-9):
+        raise ValueError("pi must be a policy: non-negative rows that sum to 1")
+    return arr
 
 
 def imbalance_sweep(world: CSARWorld, priors=(0.5, 0.2, 0.05), *, seed=0, n_per_class: int = 2000) -> list[dict]:

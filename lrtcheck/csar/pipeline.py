@@ -9,7 +9,9 @@ one split and calibrated on another (holdout); per-cell certificates are then re
 
 Calibrators: ``percell`` (per-cell Clopper-Pearson with a union bound, on the calibration split directly),
 ``venn_abers`` (IVAP interval), ``conformal`` (temperature on half the calibration split, split conformal on the
-other half), ``temperature`` and ``isotonic`` (point calibrators: zero-width intervals), ``none`` (raw discriminator
+other half), ``temperature`` and ``isotonic`` (point calibrators: zero-width intervals), ``temperature_bootstrap`` and
+``isotonic_bootstrap`` (the same calibrators with bootstrap-percentile intervals over ``N_BOOT`` resamples of the
+calibration split, C-SAR paper §9; :mod:`lrtcheck.csar.bootstrap`), ``none`` (raw discriminator
 probabilities: zero-width intervals).
 """
 
@@ -26,6 +28,7 @@ from .agents import TabularSAC, soft_vi_policy
 from .cells import PerCellClopperPearson
 from .conformal import SplitConformal
 from .discriminators import Discriminator
+from .bootstrap import bootstrap_percentile_interval
 from .isotonic import IsotonicCalibrator
 from .logit import logit_certificate
 from .metrics import auc, expected_calibration_error
@@ -36,7 +39,10 @@ from .world import Certificates, CSARWorld, sample_model_rollouts, surrogate_mdp
 __all__ = ["CALIBRATORS", "RatioData", "ratio_data", "cell_intervals", "calibrated_certificates", "CSARResult",
            "run_csar_soft_vi", "run_csar_sac", "true_return"]
 
-CALIBRATORS = ("percell", "venn_abers", "conformal", "temperature", "isotonic", "none")
+CALIBRATORS = ("percell", "venn_abers", "conformal", "temperature", "isotonic", "temperature_bootstrap",
+               "isotonic_bootstrap", "none")
+#: the bootstrap resamples of the ``*_bootstrap`` calibrators
+N_BOOT = 200
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,9 @@ def _all_cells(cards):
 
 
 def cell_intervals(train: RatioData, cal: RatioData, calibrator: str, *, delta: float, disc_kind: str = "logistic",
-                   balance: bool = True, seed=0):
+                   balance: bool = True, seed=0, n_boot: int = N_BOOT):
     """Probability intervals for every cell, the logit offset to the log-ratio, and the discriminator's
-    probabilities on the calibration split (for ECE/AUC)."""
+    probabilities on the calibration split (for ECE/AUC); ``n_boot`` resamples for the ``*_bootstrap`` calibrators."""
     cards = train.cards
     cells = _all_cells(cards)
     n_cells = cells.shape[0]
@@ -112,6 +118,12 @@ def cell_intervals(train: RatioData, cal: RatioData, calibrator: str, *, delta: 
         iso = IsotonicCalibrator().fit(s_cal, cal.y)
         p = iso.predict_proba(s_all)
         return p, p, off, iso.predict_proba(s_cal)
+    if calibrator in ("temperature_bootstrap", "isotonic_bootstrap"):
+        make = TemperatureScaling if calibrator == "temperature_bootstrap" else IsotonicCalibrator
+        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        lo, hi = bootstrap_percentile_interval(make, s_cal, cal.y, s_all, delta=delta, n_boot=n_boot,
+                                               seed=root.spawn(1)[0])  # a stream apart from the discriminator's
+        return lo, hi, off, make().fit(s_cal, cal.y).predict_proba(s_cal)
     if calibrator == "venn_abers":
         va = VennAbers().fit(s_cal, cal.y)
         lo, hi = va.predict_interval(s_all)

@@ -2,7 +2,6 @@
 to names, as the oracle) and to the venn-abers package (1.5) on ties, duplicates and test scores outside the
 calibration range, on Hypothesis-drawn inputs."""
 
-import warnings
 
 import numpy as np
 import pytest
@@ -138,25 +137,6 @@ def _old_lookup(c: np.ndarray, f0: np.ndarray, f1: np.ndarray, s: np.ndarray):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def peer():
-    old = np.geterr()
-    import venn_abers
-
-    np.seterr(**old)
-    yield venn_abers
-    np.seterr(**old)
-
-
-def _peer_interval(peer, s, y, t):
-    va = peer.VennAbers()
-    with np.errstate(all="ignore"), warnings.catch_warnings():  # the package divides 0/0 internally
-        warnings.simplefilter("ignore", RuntimeWarning)
-        va.fit(np.c_[1 - s, s], y.astype(int))
-        _, p01 = va.predict_proba(np.c_[1 - t, t])
-    return p01[:, 0], p01[:, 1]
-
-
 @st.composite
 def calibration_and_test(draw, max_size=80):
     """Calibration scores and labels, test scores: continuous, on a grid of a few values (heavy ties) or rounded
@@ -190,10 +170,10 @@ def test_identical_to_the_previous_implementation(data):
 
 
 @given(calibration_and_test())
-def test_agrees_with_the_venn_abers_package(peer, data):
+def test_agrees_with_the_venn_abers_package(venn_abers_peer, data):
     s, y, t = data
     p0, p1 = VennAbers().fit(s, y).predict_interval(t)
-    r0, r1 = _peer_interval(peer, s, y, t)
+    r0, r1 = venn_abers_peer.interval(s, y, t)
     np.testing.assert_allclose(p0, r0, rtol=0, atol=1e-12)
     np.testing.assert_allclose(p1, r1, rtol=0, atol=1e-12)
 
@@ -209,7 +189,7 @@ def test_agrees_with_the_definition(data):
 
 
 @pytest.mark.parametrize("n,decimals", [(20_000, None), (20_000, 3), (20_000, 1)])
-def test_large_inputs_identical_to_the_previous_implementation_and_the_package(peer, n, decimals):
+def test_large_inputs_identical_to_the_previous_implementation_and_the_package(venn_abers_peer, n, decimals):
     rng = np.random.default_rng(n + (decimals or 0))
     s, t = rng.random(n), rng.uniform(-0.1, 1.1, n)
     y = (rng.random(n) < s ** 2).astype(float)
@@ -219,7 +199,7 @@ def test_large_inputs_identical_to_the_previous_implementation_and_the_package(p
     q0, q1 = _old_lookup(*_old_tables(s, y), t)
     assert np.array_equal(p0, q0) and np.array_equal(p1, q1)
     m = 2_000  # the package's cost grows with n times its events
-    r0, r1 = _peer_interval(peer, s[:m], y[:m], t)
+    r0, r1 = venn_abers_peer.interval(s[:m], y[:m], t)
     p0, p1 = VennAbers().fit(s[:m], y[:m]).predict_interval(t)
     np.testing.assert_allclose(p0, r0, rtol=0, atol=1e-12)
     np.testing.assert_allclose(p1, r1, rtol=0, atol=1e-12)
@@ -237,7 +217,7 @@ class _Identity:
 
 @settings(max_examples=25)
 @given(calibration_and_test(), st.integers(2, 4), st.integers(0, 2**32 - 1))
-def test_cvap_is_the_fold_ivaps_of_the_package(peer, data, K, seed):
+def test_cvap_is_the_fold_ivaps_of_the_package(venn_abers_peer, data, K, seed):
     s, y, t = data
     if s.shape[0] < K:
         return
@@ -245,7 +225,7 @@ def test_cvap_is_the_fold_ivaps_of_the_package(peer, data, K, seed):
     P0, P1 = cv.predict_intervals(t[:, None])
     folds = np.random.default_rng(seed).permutation(s.shape[0]) % K
     for k in range(K):
-        r0, r1 = _peer_interval(peer, s[folds == k], y[folds == k], t)
+        r0, r1 = venn_abers_peer.interval(s[folds == k], y[folds == k], t)
         np.testing.assert_allclose(P0[k], r0, rtol=0, atol=1e-12)
         np.testing.assert_allclose(P1[k], r1, rtol=0, atol=1e-12)
 

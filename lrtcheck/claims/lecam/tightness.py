@@ -1,9 +1,13 @@
 """``lecam.tightness`` (measured): how far above the Le Cam lower bound each rule's worst-case risk lies.
 
-Claim.  None of a paper: the C-SAR paper (§7-§8) proves an upper bound of order H (alpha eps_p + beta eps_pi) and a
-matching-order lower bound, but states no constant.  Reported: the ratio of each rule's exact worst-case (over the
-pair) suboptimality to ``(Delta/2)(1 - TV)`` across n, H and eps, for the C-SAR-style certified rule at several delta
-beside the greedy and Hoeffding-pessimistic plug-ins and the Bayes rule (docs/methods/lecam.md §8).
+Claim.  None: this is a project measurement, not a paper's claim.  The C-SAR paper's §7 proves an upper bound of
+order ``H (alpha eps_p + beta eps_pi)`` and its §8 (Theorem 4, the two-point construction) a lower bound
+``Omega(H alpha eps_p)`` of the same order "up to logarithmic factors"; it states no constant for either, so no
+finite computation can confirm or refute its tightness, and nothing here is asserted about the paper.  What is
+reported is the ratio of each rule's exact worst-case (over the pair) suboptimality to the project's Le Cam bound
+``(Delta/2)(1 - TV)`` across n, H and eps, for the C-SAR-style certified rule at several delta beside the greedy and
+Hoeffding-pessimistic plug-ins and the Bayes rule (docs/methods/lecam.md §8).  The lower bound itself is asserted
+by ``lecam.bound.*``.
 
 World.  The model-bias and policy-shift pairs of :mod:`lrtcheck.worlds.lecam` at visit probability w = 0.05.
 
@@ -25,9 +29,10 @@ from lrtcheck.worlds.lecam import PAIRS
 
 TIGHT_CLAIM = Claim(
     id="lecam.tightness",
-    source="C-SAR paper §7-§8; docs/methods/lecam.md §8",
-    statement="Reported: the ratio of the C-SAR-style certified rule's worst-case (over the pair) exact "
-    "suboptimality to the Le Cam lower bound (Delta/2)(1-TV), across n, H and eps, beside greedy and Hoeffding-"
+    source="docs/methods/lecam.md §8 (a project measurement: the C-SAR paper §7-§8 gives only the order "
+    "H alpha eps_p of its upper and lower bounds, no constant)",
+    statement="Project measurement, no paper claim: the ratio of the C-SAR-style certified rule's worst-case "
+    "(over the pair) exact suboptimality to the Le Cam lower bound (Delta/2)(1-TV), across n, H and eps, beside greedy and Hoeffding-"
     "pessimistic plug-ins and the Bayes rule.",
     expectation=MEASURED,
     assumptions=("worst case over the two instances of the pair only",),

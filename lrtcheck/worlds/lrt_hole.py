@@ -1,7 +1,7 @@
-"""The support-hole world of the return-OOD claims (docs/methods/lrt_diffusion.md §12).
+"""The support-hole world of the return-OOD claims (docs/methods/lrt_diffusion.md §11).
 
 One-dimensional actions.  Behaviour (background head) p_b = 1/2 N(-m, s^2) + 1/2 N(+m, s^2); the good head is the
-high-reward component N(+m, s^2).  Between the components lies a hole of (almost) zero behaviour density.
+high-reward component N(+m, (g s)^2), g in (0, 1] (g < 1: the high-advantage actions are its core).  Between the components lies a hole of (almost) zero behaviour density.
 
 * True reward r(a) = exp(-(a - m)^2 / (2 rho^2)) in [0, 1] (closed form, peaked on the good component).
 * Critic Q_hat(a) = r(a) + B exp(-a^2 / (2 w^2)): exact on the support (the bump is below e^-m^2/(2w^2) B there) and
@@ -60,11 +60,12 @@ class HoleCritic:
 
 
 class SupportHoleWorld:
-    """Behaviour 1/2 N(-m, s^2) + 1/2 N(m, s^2), good head N(m, s^2), the critic :class:`HoleCritic` and the exact
+    """Behaviour 1/2 N(-m, s^2) + 1/2 N(m, s^2), good head N(m, (g s)^2) (g = ``good_scale`` in (0, 1]: the
+    high-advantage actions are the core of the good component), the critic :class:`HoleCritic` and the exact
     OOD indicator p_b(a) < kappa p_b(m)."""
 
     def __init__(self, m: float = 2.0, s: float = 0.4, rho: float = 0.6, bump: float = 4.0, width: float = 1.0,
-                 kappa: float = 0.05):
+                 kappa: float = 0.05, good_scale: float = 1.0):
         self.m = check_positive("m", m)
         self.s = check_positive("s", s)
         self.kappa = check_unit("kappa", kappa)
@@ -72,7 +73,10 @@ class SupportHoleWorld:
             raise ValueError(f"kappa must lie in (0, 1), got {kappa}")
         self.critic = HoleCritic(self.m, rho, bump, width)
         self.background = GaussianMixtureHead(np.array([[-self.m], [self.m]]), self.s)
-        self.good = GaussianMixtureHead(np.array([[self.m]]), self.s)
+        self.good_scale = check_positive("good_scale", good_scale)
+        if self.good_scale > 1.0:
+            raise ValueError(f"good_scale must lie in (0, 1] (the good head inside the support), got {good_scale}")
+        self.good = GaussianMixtureHead(np.array([[self.m]]), self.s * self.good_scale)
         self.log_threshold = float(self.background.log_prob(np.array([[self.m]]))[0]) + math.log(self.kappa)
 
     def ood(self, actions) -> np.ndarray:

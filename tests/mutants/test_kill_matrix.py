@@ -118,7 +118,7 @@ def test_topic_module_mutants_are_edits_of_the_original():
         "lrt.gmm_no_logsumexp_fused", "lrt.gmm_no_logsumexp_numpy", "lrt.posterior_variance_abar_t",
             "lrt.qstep_anchor_ignored", "lrt.qstep_grad_at_noisy_action", "lrt.noise_stale_buffer",
             "lrt.noise_hoisted", "lrt.gate_pull_halved", "lrt.clip_posterior_coef",
-            "lrt.clip_eps_not_x0"}
+            "lrt.clip_eps_not_x0", "lrt.guided_mean_sign"}
 
 
 def test_wrapper_alters_inputs_and_output_around_the_original():

@@ -28,9 +28,10 @@ FAST = [
     "lecam.tv.exact", "lecam.rules.guarantee", "risk.kernel.stable_marginal", "risk.poc.objective_minimiser",
     "risk.target.unbiased", "risk.paper_sign", "risk.cauchy_psi.anisotropic",
     "risk.kernel.outside", "tabular.rollout.value", "tabular.occupancy.sampling", "stats.conformal.coverage",
+    "lrt.ood.monotone", "lrt.ood.pareto",
 ]
 # builders whose checks train models or sweep (several seconds to a minute): exercised in the slow test
-SLOW = ["lrt.ood.monotone", "lrt.type1.learned", "lrt.running_max", "risk.learned.cauchy", "risk.misspecified"]
+SLOW = ["lrt.type1.learned", "lrt.running_max", "risk.learned.cauchy", "risk.misspecified"]
 # checks registered only in the full tier: their builders are tested on synthetic evidence of the same shape
 FULL_ONLY = {"risk.learned.tabular", "risk.learned.component_corruption", "risk.learned.abalone"}
 # ... and risk.learned.gaussian (a minute of training in the quick tier): same builder, same evidence shape
@@ -159,7 +160,7 @@ _KEYS = ["D2", "k", "n_cal", "alpha", "mean_exact", "alpha_sweep", "D", "final_a
          "ablation", "drift", "rules", "table", "grid", "ks", "plus", "minus", "[0.5, 1.5]", "exact_rate",
          "observed_rate", "exact_d", "observed", "0.0", "1.0", "clip=1.0,eta=0.5", "realized_running_max",
          "ville_rate", "p_exact_running_max", "p_final", "certificate_coverage", "interval_coverage",
-         "counterexample", "exact_coverage", "unweighted_split_conformal_coverage", "realized_level_mean"]
+         "counterexample", "exact_coverage", "unweighted_split_conformal_coverage", "realized_level_mean", "rows"]
 
 
 @settings(max_examples=60, deadline=None)

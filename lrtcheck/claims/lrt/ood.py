@@ -3,7 +3,7 @@
 Claims.  ``lrt.ood.monotone``: a lower alpha gives a lower OOD rate (arXiv 2510.24983, Prop. 4).  Expected to
 *fail*: in the support-hole world the good head N(m, (g s)^2), g < 1, is the high-density core of a behaviour
 component, so opening the gate less often (lower alpha) leaves more samples on the behaviour chain and *raises* the
-OOD rate (docs/paper_errors.md §2.6).  The proposition needs the extra assumption that the good chain is more
+OOD rate (docs/paper_errors.md §1.8).  The proposition needs the extra assumption that the good chain is more
 OOD-prone than the behaviour chain.  ``lrt.ood.pareto``: when the critic is optimistic off the data support, the
 LRT sampler is not more OOD than Q-only guidance at any alpha, and where the gate opens at once (alpha >= 0.5) its
 true return is not lower either (arXiv 2510.24983, Table 1, Thm 5.4).  Below alpha = 0.5 the returns are recorded,
@@ -41,7 +41,7 @@ from lrtcheck.worlds.lrt_hole import SupportHoleWorld
 
 OOD_CLAIM = Claim(
     id="lrt.ood.monotone",
-    source=f"{PAPER} (Prop. 4: lower alpha, lower OOD rate); docs/paper_errors.md §2.6",
+    source=f"{PAPER} (Prop. 4: lower alpha, lower OOD rate); docs/paper_errors.md §1.8",
     statement="In the support-hole world the exact OOD rate of the LRT sampler at a lower alpha is not larger than "
     "at a higher alpha (violated when the good head is the core of a behaviour component: lowering alpha leaves more samples on the "
     "behaviour chain and raises it).",
